@@ -1,0 +1,270 @@
+//! Access keys and where they come from.
+//!
+//! [`Credentials`] holds an AccessKey id, its secret and an optional STS
+//! token. A [`CredentialsProvider`] hands them to the client before every
+//! signature, so refreshing providers (STS, ECS RAM roles) plug in; closures
+//! returning `Result<Credentials, Error>` are providers too.
+//! [`EnvironmentProvider`] reads `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`
+//! and the optional `OSS_SESSION_TOKEN`, like the official SDKs.
+//!
+//! The secret and the token never show in `Debug`, `Display` or error text.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// The environment variable holding the AccessKey id.
+pub const ENV_ACCESS_KEY_ID: &str = "OSS_ACCESS_KEY_ID";
+/// The environment variable holding the AccessKey secret.
+pub const ENV_ACCESS_KEY_SECRET: &str = "OSS_ACCESS_KEY_SECRET";
+/// The environment variable holding the optional STS token.
+pub const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
+
+/// An AccessKey id, its secret and an optional STS security token.
+///
+/// `Debug` shows the id only; the secret and token are redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: Arc<str>,
+    access_key_secret: Arc<str>,
+    security_token: Option<Arc<str>>,
+}
+
+impl Credentials {
+    /// Long-term AccessKey credentials. Use [`Credentials::validate`] (the
+    /// client does) to check them.
+    #[must_use]
+    pub fn new(access_key_id: impl AsRef<str>, access_key_secret: impl AsRef<str>) -> Self {
+        Credentials {
+            access_key_id: Arc::from(access_key_id.as_ref()),
+            access_key_secret: Arc::from(access_key_secret.as_ref()),
+            security_token: None,
+        }
+    }
+
+    /// Adds an STS security token (temporary credentials). An empty token
+    /// means none, as in the official SDKs.
+    #[must_use]
+    pub fn with_security_token(mut self, token: impl AsRef<str>) -> Self {
+        let token = token.as_ref();
+        self.security_token = (!token.is_empty()).then(|| Arc::from(token));
+        self
+    }
+
+    /// The AccessKey id.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The AccessKey secret. Handle with care: never log it.
+    pub fn access_key_secret(&self) -> &str {
+        &self.access_key_secret
+    }
+
+    /// The STS token, if any. Handle with care: never log it.
+    pub fn security_token(&self) -> Option<&str> {
+        self.security_token.as_deref()
+    }
+
+    /// Checks that the id and secret are non-empty and hold no white space or
+    /// control characters, and that the token (if any) holds no white space.
+    /// The error names the field, never its value.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_field("access key id", &self.access_key_id)?;
+        check_field("access key secret", &self.access_key_secret)?;
+        if let Some(token) = &self.security_token {
+            check_field("security token", token)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_field(what: &str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        return Err(Error::credentials(format!("the {what} is empty")));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::credentials(format!(
+            "the {what} contains white space or a control character (a stray newline or space when it was copied?)"
+        )));
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// Gives the credentials to sign a request with. Called before every attempt,
+/// so an implementation may refresh them (and should cache them: it is on
+/// the hot path).
+///
+/// Closures `Fn() -> Result<Credentials, Error>` implement it.
+pub trait CredentialsProvider: Send + Sync {
+    /// The credentials to sign the next request with.
+    fn credentials(&self) -> Result<Credentials, Error>;
+}
+
+impl CredentialsProvider for Credentials {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl<F> CredentialsProvider for F
+where
+    F: Fn() -> Result<Credentials, Error> + Send + Sync,
+{
+    fn credentials(&self) -> Result<Credentials, Error> {
+        self()
+    }
+}
+
+/// Fixed credentials: an AccessKey pair with an optional STS token.
+#[derive(Clone, Debug)]
+pub struct StaticProvider {
+    credentials: Credentials,
+}
+
+impl StaticProvider {
+    /// Wraps fixed credentials.
+    #[must_use]
+    pub fn new(credentials: Credentials) -> Self {
+        StaticProvider { credentials }
+    }
+}
+
+impl CredentialsProvider for StaticProvider {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        Ok(self.credentials.clone())
+    }
+}
+
+/// Credentials read once from `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`
+/// and the optional `OSS_SESSION_TOKEN`.
+#[derive(Clone, Debug)]
+pub struct EnvironmentProvider {
+    credentials: Credentials,
+}
+
+impl EnvironmentProvider {
+    /// Reads the environment now. Fails, naming the variable, when the id or
+    /// secret is unset, empty or malformed.
+    pub fn new() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables through `lookup` instead of the process
+    /// environment (for tests and for programs with their own config maps).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name: &str| -> Result<String, Error> {
+            match lookup(name) {
+                Some(v) if !v.is_empty() => Ok(v),
+                _ => Err(Error::credentials(format!(
+                    "environment variable {name} is not set (set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET}, and {ENV_SESSION_TOKEN} for STS)"
+                ))),
+            }
+        };
+        let id = get(ENV_ACCESS_KEY_ID)?;
+        let secret = get(ENV_ACCESS_KEY_SECRET)?;
+        let mut credentials = Credentials::new(id, secret);
+        if let Some(token) = lookup(ENV_SESSION_TOKEN) {
+            credentials = credentials.with_security_token(token);
+        }
+        credentials.validate().map_err(|e| match e {
+            Error::Credentials { message, .. } => {
+                Error::credentials(format!("from the environment: {message}"))
+            }
+            other => other,
+        })?;
+        Ok(EnvironmentProvider { credentials })
+    }
+
+    /// The credentials that were read.
+    pub fn get(&self) -> &Credentials {
+        &self.credentials
+    }
+}
+
+impl CredentialsProvider for EnvironmentProvider {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        Ok(self.credentials.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secret_and_token() {
+        let c = Credentials::new("AKID", "TopSecretValue").with_security_token("TokenValue");
+        let text = format!("{c:?} {c:#?}");
+        assert!(text.contains("AKID"));
+        assert!(!text.contains("TopSecretValue"), "{text}");
+        assert!(!text.contains("TokenValue"), "{text}");
+    }
+
+    #[test]
+    fn empty_token_is_no_token() {
+        let c = Credentials::new("a", "b").with_security_token("");
+        assert_eq!(c.security_token(), None);
+    }
+
+    #[test]
+    fn validate_names_the_field_not_the_value() {
+        let e = Credentials::new("id", "sec ret").validate().unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("access key secret"), "{text}");
+        assert!(!text.contains("sec ret"), "{text}");
+        assert!(Credentials::new("", "x").validate().is_err());
+        assert!(Credentials::new("x", "").validate().is_err());
+        assert!(Credentials::new("x\n", "y").validate().is_err());
+        assert!(Credentials::new("x", "y").validate().is_ok());
+    }
+
+    #[test]
+    fn environment_names_the_missing_variable() {
+        let e = EnvironmentProvider::from_lookup(|n| {
+            (n == ENV_ACCESS_KEY_ID).then(|| "id".to_string())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("OSS_ACCESS_KEY_SECRET"), "{e}");
+        let e = EnvironmentProvider::from_lookup(|_| None).unwrap_err();
+        assert!(e.to_string().contains("OSS_ACCESS_KEY_ID"), "{e}");
+    }
+
+    #[test]
+    fn environment_reads_the_token() {
+        let p = EnvironmentProvider::from_lookup(|n| {
+            Some(match n {
+                ENV_ACCESS_KEY_ID => "id".into(),
+                ENV_ACCESS_KEY_SECRET => "secret".into(),
+                _ => "tok".into(),
+            })
+        })
+        .unwrap();
+        let c = p.credentials().unwrap();
+        assert_eq!(c.access_key_id(), "id");
+        assert_eq!(c.security_token(), Some("tok"));
+    }
+
+    #[test]
+    fn closures_are_providers() {
+        let p = || Ok(Credentials::new("a", "b"));
+        fn takes(p: &dyn CredentialsProvider) -> String {
+            p.credentials().unwrap().access_key_id().to_string()
+        }
+        assert_eq!(takes(&p), "a");
+    }
+}

@@ -1,0 +1,12 @@
+//! `oss-process`: a blocking Alibaba Cloud OSS client for synchronous image
+//! and document processing (`x-oss-process`).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod credentials;
+pub mod encoding;
+pub mod error;
+pub mod sign;
+
+pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
+pub use error::{Error, ServiceError};
