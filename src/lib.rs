@@ -4,8 +4,11 @@
 #![warn(missing_docs)]
 
 pub mod credentials;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod encoding;
 pub mod error;
+pub mod process;
 pub mod sign;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};

@@ -1,0 +1,1 @@
+//! A local OSS emulator for tests and offline demos (placeholder; filled in on the `emulator` branch).

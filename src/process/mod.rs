@@ -1,0 +1,1 @@
+//! The typed process-string builder (placeholder; filled in on the `process` branch).
