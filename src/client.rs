@@ -385,7 +385,8 @@ impl Client {
             .unwrap_or("")
             .to_string();
         if (200..300).contains(&status) {
-            return handle(status, &request_id, &mut response);
+            return handle(status, &request_id, &mut response)
+                .map_err(|e| scrub_decode_error(e, &credentials));
         }
         let error = self.service_error(prepared, &credentials, status, &mut response);
         if error.code == "RequestTimeTooSkewed" && self.inner.config.correct_clock_skew {
@@ -530,29 +531,42 @@ fn body_error(e: ureq::Error, request_id: &str) -> Error {
     }
 }
 
-/// Servers echo request parts (e.g. the canonical request with the STS
-/// token) in error bodies; none of that may reach error text.
-fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
+/// Replaces the secret and the token in `text` by `<redacted>`.
+fn scrub_text(text: &mut String, credentials: &Credentials) {
     let secrets = [
         Some(credentials.access_key_secret()),
         credentials.security_token(),
     ];
-    for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 4) {
-        for field in [
-            &mut error.code,
-            &mut error.message,
-            &mut error.request_id,
-            &mut error.host_id,
-            &mut error.ec,
-            &mut error.recommend_doc,
-            &mut error.target,
-            &mut error.date,
-        ] {
-            if field.contains(secret) {
-                *field = field.replace(secret, "<redacted>");
-            }
+    for secret in secrets.into_iter().flatten().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            *text = text.replace(secret, "<redacted>");
         }
     }
+}
+
+/// Servers echo request parts (e.g. the canonical request with the STS
+/// token) in error bodies; none of that may reach error text.
+fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
+    for field in [
+        &mut error.code,
+        &mut error.message,
+        &mut error.request_id,
+        &mut error.host_id,
+        &mut error.ec,
+        &mut error.recommend_doc,
+        &mut error.target,
+        &mut error.date,
+    ] {
+        scrub_text(field, credentials);
+    }
+}
+
+/// A decode error quotes the answer's first bytes: scrub them too.
+fn scrub_decode_error(mut error: Error, credentials: &Credentials) -> Error {
+    if let Error::Decode { message, .. } = &mut error {
+        scrub_text(message, credentials);
+    }
+    error
 }
 
 #[cfg(test)]
