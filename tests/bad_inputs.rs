@@ -16,7 +16,10 @@ enum Expect {
     Creds(&'static [&'static str]),
 }
 
-type Case = (&'static str, Box<dyn Fn(&str) -> Result<(), Error>>, Expect);
+/// Runs one bad input against the endpoint of the watching server.
+type Run = Box<dyn Fn(&str) -> Result<(), Error>>;
+
+type Case = (&'static str, Run, Expect);
 
 fn builder(endpoint: &str) -> ClientBuilder {
     Client::builder()
@@ -32,37 +35,35 @@ fn call(endpoint: &str, bucket: &str, key: &str, process: &str) -> Result<(), Er
         .map(|_| ())
 }
 
-fn build_with(
-    f: impl Fn(ClientBuilder) -> ClientBuilder + 'static,
-) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn build_with(f: impl Fn(ClientBuilder) -> ClientBuilder + 'static) -> Run {
     Box::new(move |endpoint| f(builder(endpoint)).build().map(|_| ()))
 }
 
-fn bucket(name: &'static str) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn bucket(name: &'static str) -> Run {
     Box::new(move |endpoint| call(endpoint, name, "k.jpg", "image/resize,w_1"))
 }
 
-fn key(k: String) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn key(k: String) -> Run {
     Box::new(move |endpoint| call(endpoint, "bucket", &k, "image/resize,w_1"))
 }
 
-fn region(r: &'static str) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn region(r: &'static str) -> Run {
     build_with(move |b| b.region(r))
 }
 
-fn endpoint(e: &'static str) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn endpoint(e: &'static str) -> Run {
     build_with(move |b| b.endpoint(e))
 }
 
-fn creds(id: &'static str, secret: &'static str) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn creds(id: &'static str, secret: &'static str) -> Run {
     build_with(move |b| b.credentials(Credentials::new(id, secret)))
 }
 
-fn process(p: &'static str) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn process(p: &'static str) -> Run {
     Box::new(move |endpoint| call(endpoint, "bucket", "k.jpg", p))
 }
 
-fn env(vars: &'static [(&'static str, &'static str)]) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn env(vars: &'static [(&'static str, &'static str)]) -> Run {
     Box::new(move |_| {
         EnvironmentProvider::from_lookup(|name| {
             vars.iter()
@@ -73,7 +74,7 @@ fn env(vars: &'static [(&'static str, &'static str)]) -> Box<dyn Fn(&str) -> Res
     })
 }
 
-fn presign(expires: Duration) -> Box<dyn Fn(&str) -> Result<(), Error>> {
+fn presign(expires: Duration) -> Run {
     Box::new(move |endpoint| {
         builder(endpoint)
             .build()?
