@@ -13,3 +13,4 @@ pub mod sign;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
 pub use error::{Error, ServiceError};
+pub use process::{ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs};
