@@ -326,6 +326,50 @@ fn check_color(name: &str, bad: Option<&String>) -> Result<(), Error> {
     bad.map_or(Ok(()), |hex| Color::parse_for(name, hex).map(drop))
 }
 
+/// Declares setters of `Option` fields, each with its doc line and a doctest.
+macro_rules! setters {
+    ($ty:ident { $($(#[$doc:meta])* $field:ident: $value:ty = $example:expr;)+ }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                ///
+                /// ```
+                #[doc = concat!("use oss_process::process::*;\n\nlet v = ", stringify!($ty),
+                    "::new().", stringify!($field), "(", stringify!($example), ");\n",
+                    "assert_eq!(v.", stringify!($field), ", Some(", stringify!($example), "));")]
+                /// ```
+                #[must_use]
+                pub fn $field(mut self, $field: $value) -> Self {
+                    self.$field = Some($field);
+                    self
+                }
+            )+
+        }
+    };
+}
+
+/// Declares the `Resize` constructor of each fit mode, named for the mode.
+macro_rules! mode_constructors {
+    ($($(#[$doc:meta])* $mode:ident => $variant:ident;)+) => {
+        impl Resize {
+            $(
+                $(#[$doc])*
+                ///
+                /// ```
+                #[doc = concat!("use oss_process::process::{Process, Resize};\n\n",
+                    "let p = Process::image().resize(Resize::", stringify!($mode), "(100, 50)).build()?;\n",
+                    "assert_eq!(p.as_str(), \"image/resize,m_", stringify!($mode), ",w_100,h_50\");\n",
+                    "# Ok::<(), oss_process::Error>(())")]
+                /// ```
+                #[must_use]
+                pub fn $mode(width: u32, height: u32) -> Self {
+                    Resize::new().mode(ResizeMode::$variant).width(width).height(height)
+                }
+            )+
+        }
+    };
+}
+
 /// `resize`: scales the image.
 ///
 /// Set at least one size (`width`, `height`, `long_side`, `short_side` or
@@ -380,81 +424,6 @@ impl Resize {
         Resize::default()
     }
 
-    fn sized(mode: ResizeMode, width: u32, height: u32) -> Self {
-        Resize::new().mode(mode).width(width).height(height)
-    }
-
-    /// `m_fixed,w_..,h_..`: exactly `width` x `height`, ignoring the ratio.
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::fixed(100, 100)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,m_fixed,w_100,h_100");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn fixed(width: u32, height: u32) -> Self {
-        Resize::sized(ResizeMode::Fixed, width, height)
-    }
-
-    /// `m_lfit,w_..,h_..`: the largest proportional image inside the box.
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::lfit(100, 50)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,m_lfit,w_100,h_50");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn lfit(width: u32, height: u32) -> Self {
-        Resize::sized(ResizeMode::Lfit, width, height)
-    }
-
-    /// `m_mfit,w_..,h_..`: the smallest proportional image covering the box.
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::mfit(100, 50)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,m_mfit,w_100,h_50");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn mfit(width: u32, height: u32) -> Self {
-        Resize::sized(ResizeMode::Mfit, width, height)
-    }
-
-    /// `m_fill,w_..,h_..`: covers the box, then centre-crops to it.
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::fill(100, 50)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,m_fill,w_100,h_50");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn fill(width: u32, height: u32) -> Self {
-        Resize::sized(ResizeMode::Fill, width, height)
-    }
-
-    /// `m_pad,w_..,h_..`: fits inside the box, centred on a canvas of
-    /// [`Resize::color`].
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::pad(100, 50)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,m_pad,w_100,h_50");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn pad(width: u32, height: u32) -> Self {
-        Resize::sized(ResizeMode::Pad, width, height)
-    }
-
     /// `p_..`: scales by a percentage, 1 to 1000.
     ///
     /// ```
@@ -467,100 +436,6 @@ impl Resize {
     #[must_use]
     pub fn by_percent(percent: u32) -> Self {
         Resize::new().percent(percent)
-    }
-
-    /// Sets the fit mode (`m_`).
-    ///
-    /// ```
-    /// use oss_process::process::{Resize, ResizeMode};
-    ///
-    /// assert_eq!(Resize::new().mode(ResizeMode::Fill).mode, Some(ResizeMode::Fill));
-    /// ```
-    #[must_use]
-    pub fn mode(mut self, mode: ResizeMode) -> Self {
-        self.mode = Some(mode);
-        self
-    }
-
-    /// Sets the target width (`w_`), 1 to 16384.
-    ///
-    /// ```
-    /// use oss_process::process::Resize;
-    ///
-    /// assert_eq!(Resize::new().width(300).width, Some(300));
-    /// ```
-    #[must_use]
-    pub fn width(mut self, width: u32) -> Self {
-        self.width = Some(width);
-        self
-    }
-
-    /// Sets the target height (`h_`), 1 to 16384.
-    ///
-    /// ```
-    /// use oss_process::process::Resize;
-    ///
-    /// assert_eq!(Resize::new().height(300).height, Some(300));
-    /// ```
-    #[must_use]
-    pub fn height(mut self, height: u32) -> Self {
-        self.height = Some(height);
-        self
-    }
-
-    /// Sets the target longer side (`l_`), 1 to 16384.
-    ///
-    /// ```
-    /// use oss_process::process::Resize;
-    ///
-    /// assert_eq!(Resize::new().long_side(300).long_side, Some(300));
-    /// ```
-    #[must_use]
-    pub fn long_side(mut self, long_side: u32) -> Self {
-        self.long_side = Some(long_side);
-        self
-    }
-
-    /// Sets the target shorter side (`s_`), 1 to 16384.
-    ///
-    /// ```
-    /// use oss_process::process::Resize;
-    ///
-    /// assert_eq!(Resize::new().short_side(300).short_side, Some(300));
-    /// ```
-    #[must_use]
-    pub fn short_side(mut self, short_side: u32) -> Self {
-        self.short_side = Some(short_side);
-        self
-    }
-
-    /// Sets the scale in percent (`p_`), 1 to 1000.
-    ///
-    /// ```
-    /// use oss_process::process::Resize;
-    ///
-    /// assert_eq!(Resize::new().percent(150).percent, Some(150));
-    /// ```
-    #[must_use]
-    pub fn percent(mut self, percent: u32) -> Self {
-        self.percent = Some(percent);
-        self
-    }
-
-    /// Sets whether the service may not enlarge past the source
-    /// (`limit_1`, `true`, its default) or may (`limit_0`, `false`).
-    ///
-    /// ```
-    /// use oss_process::process::{Process, Resize};
-    ///
-    /// let p = Process::image().resize(Resize::new().width(4000).limit(false)).build()?;
-    /// assert_eq!(p.as_str(), "image/resize,w_4000,limit_0");
-    /// # Ok::<(), oss_process::Error>(())
-    /// ```
-    #[must_use]
-    pub fn limit(mut self, limit: bool) -> Self {
-        self.limit = Some(limit);
-        self
     }
 
     /// Sets the pad colour (`color_`): six hex digits, e.g. `"FF0000"`.
@@ -612,6 +487,38 @@ impl Resize {
     }
 }
 
+mode_constructors! {
+    /// `m_fixed,w_..,h_..`: exactly `width` x `height`, ignoring the ratio.
+    fixed => Fixed;
+    /// `m_lfit,w_..,h_..`: the largest proportional image inside the box.
+    lfit => Lfit;
+    /// `m_mfit,w_..,h_..`: the smallest proportional image covering the box.
+    mfit => Mfit;
+    /// `m_fill,w_..,h_..`: covers the box, then centre-crops to it.
+    fill => Fill;
+    /// `m_pad,w_..,h_..`: fits inside the box, centred on a canvas of
+    /// [`Resize::color`].
+    pad => Pad;
+}
+
+setters!(Resize {
+    /// Sets the fit mode (`m_`).
+    mode: ResizeMode = ResizeMode::Fill;
+    /// Sets the target width (`w_`), 1 to 16384.
+    width: u32 = 300;
+    /// Sets the target height (`h_`), 1 to 16384.
+    height: u32 = 300;
+    /// Sets the target longer side (`l_`), 1 to 16384.
+    long_side: u32 = 300;
+    /// Sets the target shorter side (`s_`), 1 to 16384.
+    short_side: u32 = 300;
+    /// Sets the scale in percent (`p_`), 1 to 1000.
+    percent: u32 = 150;
+    /// Sets whether the service may not enlarge past the source (`limit_1`,
+    /// `true`, its default) or may (`limit_0`, `false`).
+    limit: bool = false;
+});
+
 /// `crop`: cuts a rectangle out of the image.
 ///
 /// `x` and `y` place the rectangle's corner (relative to the [`Gravity`]
@@ -656,71 +563,6 @@ impl Crop {
         Crop::default()
     }
 
-    /// Sets `x_`.
-    ///
-    /// ```
-    /// use oss_process::process::Crop;
-    ///
-    /// assert_eq!(Crop::new().x(5).x, Some(5));
-    /// ```
-    #[must_use]
-    pub fn x(mut self, x: u32) -> Self {
-        self.x = Some(x);
-        self
-    }
-
-    /// Sets `y_`.
-    ///
-    /// ```
-    /// use oss_process::process::Crop;
-    ///
-    /// assert_eq!(Crop::new().y(5).y, Some(5));
-    /// ```
-    #[must_use]
-    pub fn y(mut self, y: u32) -> Self {
-        self.y = Some(y);
-        self
-    }
-
-    /// Sets `w_`.
-    ///
-    /// ```
-    /// use oss_process::process::Crop;
-    ///
-    /// assert_eq!(Crop::new().width(5).width, Some(5));
-    /// ```
-    #[must_use]
-    pub fn width(mut self, width: u32) -> Self {
-        self.width = Some(width);
-        self
-    }
-
-    /// Sets `h_`.
-    ///
-    /// ```
-    /// use oss_process::process::Crop;
-    ///
-    /// assert_eq!(Crop::new().height(5).height, Some(5));
-    /// ```
-    #[must_use]
-    pub fn height(mut self, height: u32) -> Self {
-        self.height = Some(height);
-        self
-    }
-
-    /// Sets `g_`.
-    ///
-    /// ```
-    /// use oss_process::process::{Crop, Gravity};
-    ///
-    /// assert_eq!(Crop::new().gravity(Gravity::North).gravity, Some(Gravity::North));
-    /// ```
-    #[must_use]
-    pub fn gravity(mut self, gravity: Gravity) -> Self {
-        self.gravity = Some(gravity);
-        self
-    }
-
     fn validate(&self) -> Result<(), Error> {
         let fields = [
             ("crop.x", self.x),
@@ -748,6 +590,19 @@ impl Crop {
         param(out, "g", self.gravity);
     }
 }
+
+setters!(Crop {
+    /// Sets the left edge (`x_`), 0 to 30000.
+    x: u32 = 10;
+    /// Sets the top edge (`y_`), 0 to 30000.
+    y: u32 = 10;
+    /// Sets the width (`w_`), 0 to 30000.
+    width: u32 = 200;
+    /// Sets the height (`h_`), 0 to 30000.
+    height: u32 = 200;
+    /// Sets the grid tile the origin is taken from (`g_`).
+    gravity: Gravity = Gravity::North;
+});
 
 /// `quality`: JPG and WebP compression quality. `q_` is relative to the
 /// source's quality, `Q_` absolute; both 1 to 100, and `Q` wins when both
@@ -1027,28 +882,6 @@ pub struct Watermark {
     /// `voffset_`: vertical offset from the middle line, in px.
     pub voffset: Option<i32>,
     bad_color: Option<String>,
-}
-
-/// Declares setters of `Option` fields, each with its doc line and a doctest.
-macro_rules! setters {
-    ($ty:ident { $($(#[$doc:meta])* $field:ident: $value:ty = $example:expr;)+ }) => {
-        impl $ty {
-            $(
-                $(#[$doc])*
-                ///
-                /// ```
-                #[doc = concat!("use oss_process::process::*;\n\nlet v = ", stringify!($ty),
-                    "::new().", stringify!($field), "(", stringify!($example), ");\n",
-                    "assert!(v.", stringify!($field), ".is_some());")]
-                /// ```
-                #[must_use]
-                pub fn $field(mut self, $field: $value) -> Self {
-                    self.$field = Some($field);
-                    self
-                }
-            )+
-        }
-    };
 }
 
 setters!(Watermark {

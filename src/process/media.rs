@@ -177,19 +177,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_the_docs_example_exactly() {
-        let p = Process::async_action("doc/convert,target_png,source_docx")
-            .save_as(SaveAs::new("doc_images/{index}.png").bucket("test-bucket"))
-            .notify_topic("test-topic")
-            .build()
-            .unwrap();
-        assert_eq!(
-            p.as_str(),
-            "doc/convert,target_png,source_docx|sys/saveas,b_dGVzdC1idWNrZXQ,o_ZG9jX2ltYWdlcy97aW5kZXh9LnBuZw/notify,topic_dGVzdC10b3BpYw"
-        );
-    }
-
-    #[test]
     fn recognises_the_async_families() {
         for yes in [
             "doc/convert",

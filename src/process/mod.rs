@@ -822,25 +822,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_the_docs_examples() {
-        let p = Process::image()
-            .resize(Resize::fixed(100, 100))
-            .save_as(SaveAs::new("test.jpg").bucket("test"))
-            .build()
-            .unwrap();
-        assert_eq!(
-            p.as_str(),
-            "image/resize,m_fixed,w_100,h_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA"
-        );
-        let p = Process::image()
-            .resize(Resize::new().width(300))
-            .quality(Quality::relative(90))
-            .build()
-            .unwrap();
-        assert_eq!(p.as_str(), "image/resize,w_300/quality,q_90");
-    }
-
-    #[test]
     fn saveas_is_url_safe_and_unpadded() {
         let p = Process::style("thumb")
             .save_as(SaveAs::new("测试.jpg"))
