@@ -11,6 +11,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::error::Error;
 
@@ -29,6 +30,7 @@ pub struct Credentials {
     access_key_id: Arc<str>,
     access_key_secret: Arc<str>,
     security_token: Option<Arc<str>>,
+    expiration: Option<SystemTime>,
 }
 
 impl Credentials {
@@ -40,6 +42,7 @@ impl Credentials {
             access_key_id: Arc::from(access_key_id.as_ref()),
             access_key_secret: Arc::from(access_key_secret.as_ref()),
             security_token: None,
+            expiration: None,
         }
     }
 
@@ -50,6 +53,24 @@ impl Credentials {
         let token = token.as_ref();
         self.security_token = (!token.is_empty()).then(|| Arc::from(token));
         self
+    }
+
+    /// Records when temporary credentials stop working (STS, ECS RAM
+    /// role). Caching providers refresh them before then.
+    #[must_use]
+    pub fn with_expiration(mut self, expiration: SystemTime) -> Self {
+        self.expiration = Some(expiration);
+        self
+    }
+
+    /// When these credentials expire, if they do.
+    pub fn expiration(&self) -> Option<SystemTime> {
+        self.expiration
+    }
+
+    /// True when an expiration is set and lies before `now`.
+    pub fn is_expired_at(&self, now: SystemTime) -> bool {
+        self.expiration.is_some_and(|e| e <= now)
     }
 
     /// The AccessKey id.
@@ -101,6 +122,7 @@ impl fmt::Debug for Credentials {
                 "security_token",
                 &self.security_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("expiration", &self.expiration)
             .finish()
     }
 }

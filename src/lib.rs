@@ -3,14 +3,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
+pub mod config;
 pub mod credentials;
+pub mod download;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod encoding;
 pub mod error;
+pub mod names;
 pub mod process;
+pub mod response;
+pub mod retry;
 pub mod sign;
 
+pub use client::Client;
+pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
+pub use download::ProcessedObject;
 pub use error::{Error, ServiceError};
 pub use process::{ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs};
+pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
+pub use retry::{NoRetry, RetryPolicy, StandardRetry};
+pub use sign::Presigned;

@@ -104,9 +104,9 @@ fn the_first_bad_action_is_reported() {
 fn bad_targets_and_styles_and_async_actions() {
     let cases: Vec<(Result<Process, Error>, &str, &str)> = vec![
         (Process::image().info().save_as(SaveAs::new("")).build(), "saveas.o", "must not be empty"),
-        (Process::image().info().save_as(SaveAs::new("x".repeat(1024))).build(), "saveas.o", "at most 1023 bytes, got 1024"),
+        (Process::image().info().save_as(SaveAs::new("x".repeat(1024))).build(), "saveas.o", "at most 1023 bytes of UTF-8; this one has 1024"),
         (Process::image().info().save_as(SaveAs::new("a\nb")).build(), "saveas.o", "control characters"),
-        (Process::image().info().save_as(SaveAs::new("k").bucket("B")).build(), "saveas.b", "3..=63 characters of a-z, 0-9 and -"),
+        (Process::image().info().save_as(SaveAs::new("k").bucket("B")).build(), "saveas.b", "3 to 63 characters of a-z, 0-9 and '-'"),
         (Process::style("").build(), "style", "1..=63 letters"),
         (Process::style("a|b").build(), "style", "1..=63 letters"),
         (Process::style("a".repeat(64)).build(), "style", "1..=63 letters"),
@@ -130,35 +130,41 @@ fn parse_reports_the_same_ranges_with_the_position() {
     for (text, words) in [
         (
             "image/resize,w_0",
-            r#"part 1 at byte 6 ("resize,w_0"): resize.w must be 1..=16384, got 0"#,
+            r#"part 1 at byte 6 ("resize,w_0"): resize.w: must be 1..=16384, got 0"#,
         ),
-        ("image/resize,p_1001", "resize.p must be 1..=1000, got 1001"),
-        ("image/crop,x_30001", "crop.x must be 0..=30000, got 30001"),
-        ("image/rotate,361", "rotate must be 0..=360, got 361"),
+        (
+            "image/resize,p_1001",
+            "resize.p: must be 1..=1000, got 1001",
+        ),
+        ("image/crop,x_30001", "crop.x: must be 0..=30000, got 30001"),
+        ("image/rotate,361", "rotate: must be 0..=360, got 361"),
         (
             "image/rotate,ninety",
-            r#"rotate must be an integer in 0..=360, got "ninety""#,
+            r#"rotate: must be an integer in 0..=360, got "ninety""#,
         ),
-        ("image/quality,q_0", "quality.q must be 1..=100, got 0"),
-        ("image/circle,r_5000", "circle.r must be 1..=4096, got 5000"),
-        ("image/blur,r_51,s_1", "blur.r must be 1..=50, got 51"),
-        ("image/bright,-101", "bright must be -100..=100, got -101"),
-        ("image/sharpen,10", "sharpen must be 50..=399, got 10"),
+        ("image/quality,q_0", "quality.q: must be 1..=100, got 0"),
+        (
+            "image/circle,r_5000",
+            "circle.r: must be 1..=4096, got 5000",
+        ),
+        ("image/blur,r_51,s_1", "blur.r: must be 1..=50, got 51"),
+        ("image/bright,-101", "bright: must be -100..=100, got -101"),
+        ("image/sharpen,10", "sharpen: must be 50..=399, got 10"),
         (
             "image/watermark,text_eA,size_0",
-            "watermark.size must be 1..=1000, got 0",
+            "watermark.size: must be 1..=1000, got 0",
         ),
         (
             "image/watermark,text_eA,order_2",
-            "watermark.order must be one of 0, 1",
+            "watermark.order: must be one of 0, 1",
         ),
         (
             "image/watermark,text_eA,align_3",
-            "watermark.align must be one of 0, 1, 2",
+            "watermark.align: must be one of 0, 1, 2",
         ),
         (
             "image/resize,w_1|sys/saveas,o_eA,b_QUI",
-            r#"part 2 at byte 21 ("saveas,o_eA,b_QUI"): saveas.b must be 3..=63"#,
+            r#"part 2 at byte 21 ("saveas,o_eA,b_QUI"): saveas.b: a bucket name is 3 to 63 characters"#,
         ),
     ] {
         let err = Process::parse(text).unwrap_err().to_string();

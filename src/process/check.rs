@@ -77,35 +77,6 @@ pub(crate) fn max_bytes(name: &str, value: &str, max: usize) -> Result<(), Error
     }
 }
 
-/// An OSS object key: 1 to 1023 bytes of UTF-8, and (our rule, for the body's
-/// sake) no control characters.
-pub(crate) fn object_key(name: &str, key: &str) -> Result<(), Error> {
-    not_empty(name, key)?;
-    max_bytes(name, key, 1023)?;
-    no_control(name, key)
-}
-
-/// A bucket name as both official SDKs check it.
-pub(crate) fn bucket_name(name: &str, bucket: &str) -> Result<(), Error> {
-    let bytes = bucket.as_bytes();
-    let ok = (3..=63).contains(&bytes.len())
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && !bucket.starts_with('-')
-        && !bucket.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            name,
-            format!(
-                "must be 3..=63 characters of a-z, 0-9 and -, not starting or ending with -, got {bucket:?}"
-            ),
-        ))
-    }
-}
-
 /// A style name, as the service's PutStyle checks it.
 pub(crate) fn style_name(style: &str) -> Result<(), Error> {
     let ok = (1..=63).contains(&style.len())
@@ -151,16 +122,6 @@ mod tests {
             "invalid saveas.o: must not contain control characters, found U+000A at byte 2"
         );
         assert!(no_control("saveas.o", "测试 {index}.png").is_ok());
-    }
-
-    #[test]
-    fn bucket_names() {
-        for good in ["abc", "a-b", "0ab", &"a".repeat(63)] {
-            assert!(bucket_name("b", good).is_ok(), "{good}");
-        }
-        for bad in ["ab", "-ab", "ab-", "aBc", "a_b", "a.b", "", &"a".repeat(64)] {
-            assert!(bucket_name("b", bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -996,7 +996,7 @@ impl Watermark {
             check::no_control("watermark.type", font)?;
         }
         if let Some(image) = &self.image {
-            check::object_key("watermark.image", image)?;
+            crate::names::check_key_as("watermark.image", image)?;
         }
         check_color("watermark.color", self.bad_color.as_ref())?;
         check::opt_range("watermark.size", self.size, &FONT_SIZE)?;

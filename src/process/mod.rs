@@ -51,6 +51,7 @@ use std::fmt;
 
 use crate::encoding::base64_url;
 use crate::error::Error;
+use crate::names;
 
 pub use image::{
     Axis, BlindWatermark, Blur, Color, Crop, Format, Gravity, ImageAction, IndexCrop, Quality,
@@ -789,9 +790,9 @@ impl SaveAs {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        check::object_key("saveas.o", &self.key)?;
+        names::check_key_as("saveas.o", &self.key)?;
         if let Some(bucket) = &self.bucket {
-            check::bucket_name("saveas.b", bucket)?;
+            names::check_bucket_as("saveas.b", bucket)?;
         }
         Ok(())
     }

@@ -38,7 +38,7 @@ impl Process {
     /// let err = Process::parse("image/rotate,90/resize,w_0").unwrap_err();
     /// assert_eq!(
     ///     err.to_string(),
-    ///     r#"invalid process: part 2 at byte 16 ("resize,w_0"): resize.w must be 1..=16384, got 0"#
+    ///     r#"invalid process: part 2 at byte 16 ("resize,w_0"): resize.w: must be 1..=16384, got 0"#
     /// );
     ///
     /// let p = Process::parse("image/resize,h_100,m_lfit|sys/saveas,b_dGVzdA,o_dGVzdC5qcGc=")?;
@@ -164,7 +164,7 @@ impl Part<'_> {
             Error::InvalidArgument { name, message } => Error::invalid(
                 "process",
                 format!(
-                    "part {} at byte {} ({:?}): {name} {message}",
+                    "part {} at byte {} ({:?}): {name}: {message}",
                     self.number,
                     self.offset,
                     shorten(self.text)
@@ -592,7 +592,7 @@ mod tests {
     fn standard_base64_is_refused() {
         // The Python sample's standard alphabet: `+` is not URL-safe.
         let m = message("style/a|sys/saveas,o_5rWL6K+VLmpwZw==");
-        assert!(m.contains("saveas.o must be URL-safe base64"), "{m}");
+        assert!(m.contains("saveas.o: must be URL-safe base64"), "{m}");
         assert_eq!(
             Process::parse("style/a|sys/saveas,o_5rWL6K-VLmpwZw")
                 .unwrap()
@@ -623,23 +623,23 @@ mod tests {
     fn errors_name_the_part_its_offset_and_text() {
         assert_eq!(
             message("image/rotate,90/resize,w_0"),
-            r#"part 2 at byte 16 ("resize,w_0"): resize.w must be 1..=16384, got 0"#
+            r#"part 2 at byte 16 ("resize,w_0"): resize.w: must be 1..=16384, got 0"#
         );
         assert_eq!(
             message("image/resise,w_1"),
-            r#"part 1 at byte 6 ("resise,w_1"): image has no action "resise" that this crate models (use Process::raw to send it as is)"#
+            r#"part 1 at byte 6 ("resise,w_1"): image: has no action "resise" that this crate models (use Process::raw to send it as is)"#
         );
         assert_eq!(
             message("image/resize,w_1|sys/saveas,o_"),
-            r#"part 2 at byte 21 ("saveas,o_"): saveas.o must not be empty"#
+            r#"part 2 at byte 21 ("saveas,o_"): saveas.o: an object key must not be empty"#
         );
         assert_eq!(
             message("image/resize,w_99999999999999999999999"),
-            r#"part 1 at byte 6 ("resize,w_99999999999999999999999"): resize.w must be 1..=16384, got 99999999999999999999999"#
+            r#"part 1 at byte 6 ("resize,w_99999999999999999999999"): resize.w: must be 1..=16384, got 99999999999999999999999"#
         );
         assert_eq!(
             message("style/thumb|sys/saveas,o_eA/notify,topic_eA"),
-            r#"part 3 at byte 28 ("notify,topic_eA"): notify is only for asynchronous processes (doc/, video/, audio/)"#
+            r#"part 3 at byte 28 ("notify,topic_eA"): notify: is only for asynchronous processes (doc/, video/, audio/)"#
         );
     }
 
@@ -650,37 +650,37 @@ mod tests {
             ("image/resize,w_1\n", "control characters"),
             ("image", "must start with image/"),
             ("x-oss-process=image/resize,w_1", "must start with image/"),
-            ("image/", "action is empty"),
-            ("image/resize,w_1//rotate,9", "action is empty"),
-            ("image/resize,w_1,w_2", "resize.w is given twice"),
+            ("image/", "action: is empty"),
+            ("image/resize,w_1//rotate,9", "action: is empty"),
+            ("image/resize,w_1,w_2", "resize.w: is given twice"),
             (
                 "image/resize,w100",
-                "resize parameter \"w100\" is not written name_value",
+                "resize: parameter \"w100\" is not written name_value",
             ),
             ("image/resize,_1", "is not written name_value"),
             ("image/resize,w_1,", "is not written name_value"),
             ("image/resize,w_+1", "must be an integer"),
             ("image/resize,w_-1", "must be 1..=16384, got -1"),
-            ("image/resize,w_1,z_1", "resize has no parameter \"z\""),
-            ("image/resize,m_pad", "resize needs a size"),
-            ("image/rotate", "rotate takes exactly one value, got 0"),
-            ("image/rotate,1,2", "rotate takes exactly one value, got 2"),
-            ("image/info,1", "info takes no parameters"),
-            ("image/format,jpeg", "format must be one of jpg"),
-            ("image/crop,g_middle", "crop.g must be one of nw"),
-            ("image/auto-orient,2", "auto-orient must be 0 or 1"),
-            ("image/circle", "circle.r is required"),
-            ("image/blur,r_1", "blur.s is required"),
+            ("image/resize,w_1,z_1", "resize: has no parameter \"z\""),
+            ("image/resize,m_pad", "resize: needs a size"),
+            ("image/rotate", "rotate: takes exactly one value, got 0"),
+            ("image/rotate,1,2", "rotate: takes exactly one value, got 2"),
+            ("image/info,1", "info: takes no parameters"),
+            ("image/format,jpeg", "format: must be one of jpg"),
+            ("image/crop,g_middle", "crop.g: must be one of nw"),
+            ("image/auto-orient,2", "auto-orient: must be 0 or 1"),
+            ("image/circle", "circle.r: is required"),
+            ("image/blur,r_1", "blur.s: is required"),
             ("image/indexcrop,x_1,y_1", "not both"),
             ("image/indexcrop,i_1", "needs x or y"),
             (
                 "image/watermark,text_%%%",
-                "watermark.text must be URL-safe base64",
+                "watermark.text: must be URL-safe base64",
             ),
-            ("image/watermark,text_", "watermark.text must not be empty"),
+            ("image/watermark,text_", "watermark.text: must not be empty"),
             ("image/resize,w_1|", "may only have sys/saveas"),
-            ("image/resize,w_1|sys/rotate", "sys has no action"),
-            ("image/resize,w_1|sys/saveas", "saveas.o is required"),
+            ("image/resize,w_1|sys/rotate", "sys: has no action"),
+            ("image/resize,w_1|sys/saveas", "saveas.o: is required"),
             ("image/resize,w_1|a|b", "one `|` part only"),
             (
                 "doc/convert|sys/saveas,o_eA/notify,topic_eA/more",
@@ -688,7 +688,7 @@ mod tests {
             ),
             ("doc/convert|sys/saveas,o_eA/notice,topic_eA", "only notify"),
             ("doc/convert", "must say where to save"),
-            ("style/a b", "style must be 1..=63"),
+            ("style/a b", "style: must be 1..=63"),
         ] {
             let err = Process::parse(text).unwrap_err().to_string();
             assert!(err.contains(expected), "{text:?}: {err}");

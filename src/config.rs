@@ -1,0 +1,672 @@
+//! Client configuration: region, endpoint, address style, timeouts, retries,
+//! credentials, and the rules that turn them into request URLs.
+//!
+//! [`ClientBuilder`] collects the settings and checks them all in
+//! [`ClientBuilder::build`], before any I/O; the resulting configuration is
+//! immutable and shared by every call of the [`Client`](crate::Client).
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{Credentials, CredentialsProvider};
+use crate::encoding::percent_encode_into;
+use crate::error::Error;
+use crate::names::check_region;
+use crate::retry::{RetryPolicy, StandardRetry};
+
+/// Connect timeout of the official SDKs (Python V2): 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Read and write timeout of the official SDKs (Python V2): 20 s.
+pub const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+/// The largest response body read for a result or an error: 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
+
+/// How the bucket appears in the request URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AddressStyle {
+    /// `https://<bucket>.<endpoint>/<key>` (the default).
+    #[default]
+    VirtualHosted,
+    /// `https://<endpoint>/<bucket>/<key>`. Forced when the endpoint is an
+    /// IP address.
+    Path,
+    /// `https://<custom domain>/<key>`: the endpoint is a domain bound to
+    /// the bucket.
+    Cname,
+}
+
+/// Which OSS endpoint the region maps to when no endpoint is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum EndpointKind {
+    /// `oss-<region>.aliyuncs.com` (the default).
+    #[default]
+    Public,
+    /// `oss-<region>-internal.aliyuncs.com`, from inside Alibaba Cloud.
+    Internal,
+    /// `<region>.oss.aliyuncs.com`, IPv4 and IPv6.
+    DualStack,
+    /// `oss-accelerate.aliyuncs.com`, transfer acceleration.
+    Accelerate,
+    /// `oss-accelerate-overseas.aliyuncs.com`, acceleration outside
+    /// mainland China.
+    AccelerateOverseas,
+}
+
+impl EndpointKind {
+    /// The endpoint host for `region`.
+    pub fn host_for(self, region: &str) -> String {
+        match self {
+            EndpointKind::Public => format!("oss-{region}.aliyuncs.com"),
+            EndpointKind::Internal => format!("oss-{region}-internal.aliyuncs.com"),
+            EndpointKind::DualStack => format!("{region}.oss.aliyuncs.com"),
+            EndpointKind::Accelerate => "oss-accelerate.aliyuncs.com".to_string(),
+            EndpointKind::AccelerateOverseas => "oss-accelerate-overseas.aliyuncs.com".to_string(),
+        }
+    }
+}
+
+/// A parsed endpoint: scheme, host and optional port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) https: bool,
+    /// Lower-case host; IPv6 addresses keep their brackets.
+    pub(crate) host: String,
+    pub(crate) port: Option<u16>,
+    pub(crate) is_ip: bool,
+}
+
+impl Endpoint {
+    /// Parses `[scheme://]host[:port][/]`. Without a scheme, `https` unless
+    /// `default_http`.
+    pub(crate) fn parse(input: &str, default_http: bool) -> Result<Self, Error> {
+        let rule = "an endpoint is [http:// or https://]host[:port], e.g. oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000";
+        let bad = |why: String| Error::invalid("endpoint", format!("{why}; {rule}"));
+        if input.is_empty() {
+            return Err(bad("the endpoint is empty".into()));
+        }
+        if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad(format!("{input:?} contains {c:?}")));
+        }
+        let (https, rest) = match input.split_once("://") {
+            Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
+                "https" => (true, rest),
+                "http" => (false, rest),
+                _ => return Err(bad(format!("scheme {scheme:?} is not http or https"))),
+            },
+            None => (!default_http, input),
+        };
+        if rest.contains('@') {
+            return Err(bad(format!(
+                "{input:?} has user information; credentials go in the credentials provider"
+            )));
+        }
+        if rest.contains('?') || rest.contains('#') {
+            return Err(bad(format!("{input:?} has a query or fragment")));
+        }
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains('/') {
+            return Err(bad(format!("{input:?} has a path")));
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (addr, after) = v6
+                .split_once(']')
+                .ok_or_else(|| bad(format!("{input:?} has an unclosed '['")))?;
+            addr.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| bad(format!("{addr:?} is not an IPv6 address")))?;
+            let port = match after {
+                "" => None,
+                p => Some(
+                    p.strip_prefix(':')
+                        .ok_or_else(|| bad(format!("{input:?} is malformed")))?,
+                ),
+            };
+            (format!("[{}]", addr.to_ascii_lowercase()), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
+                None => (authority.to_ascii_lowercase(), None),
+            }
+        };
+        let port = match port {
+            None => None,
+            Some(p) => match p.parse::<u16>() {
+                Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+                _ => return Err(bad(format!("port {p:?} is not 1 to 65535"))),
+            },
+        };
+        if host.is_empty() {
+            return Err(bad(format!("{input:?} has no host")));
+        }
+        let is_ip = host.starts_with('[') || host.parse::<IpAddr>().is_ok();
+        if !is_ip {
+            if let Some(c) = host
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
+            {
+                return Err(bad(format!("host {host:?} contains {c:?}")));
+            }
+            if host.split('.').any(|label| label.is_empty()) {
+                return Err(bad(format!("host {host:?} has an empty label")));
+            }
+        }
+        Ok(Endpoint {
+            https,
+            host,
+            port,
+            is_ip,
+        })
+    }
+
+    /// `host[:port]`.
+    pub(crate) fn authority(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    pub(crate) fn scheme(&self) -> &'static str {
+        if self.https { "https" } else { "http" }
+    }
+}
+
+/// Builds a [`Client`](crate::Client). Only the region is required.
+///
+/// ```
+/// use std::time::Duration;
+/// use oss_process::{AddressStyle, Client, Credentials};
+///
+/// let client = Client::builder()
+///     .region("cn-hangzhou")
+///     .credentials(Credentials::new("LTAI5tExample", "secret"))
+///     .connect_timeout(Duration::from_secs(5))
+///     .build()?;
+/// assert_eq!(client.endpoint(), "https://oss-cn-hangzhou.aliyuncs.com");
+///
+/// // An explicit endpoint; an IP address forces path-style URLs.
+/// let local = Client::builder()
+///     .region("cn-hangzhou")
+///     .endpoint("http://127.0.0.1:9000")
+///     .credentials(Credentials::new("id", "secret"))
+///     .build()?;
+/// assert_eq!(local.address_style(), AddressStyle::Path);
+/// # Ok::<(), oss_process::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    region: Option<String>,
+    endpoint: Option<String>,
+    endpoint_kind: EndpointKind,
+    address_style: AddressStyle,
+    use_http: bool,
+    product: Option<String>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    credentials: Option<Arc<dyn CredentialsProvider>>,
+    /// Fixed credentials, kept to be checked in `build`.
+    static_credentials: Option<Credentials>,
+    retry: Option<Arc<dyn RetryPolicy>>,
+    user_agent_suffix: Option<String>,
+    connect_to: Option<SocketAddr>,
+    max_response_body: Option<u64>,
+    correct_clock_skew: Option<bool>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("endpoint_kind", &self.endpoint_kind)
+            .field("address_style", &self.address_style)
+            .field("use_http", &self.use_http)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "<provider>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the official SDKs' defaults.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The region id, e.g. `cn-hangzhou` (required). It is the signing
+    /// region and, without [`endpoint`](Self::endpoint), picks the endpoint.
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// An explicit endpoint, with or without scheme (`https://` is assumed,
+    /// or `http://` after [`use_http`](Self::use_http)). It wins over the
+    /// region's endpoint; the signing region still comes from
+    /// [`region`](Self::region).
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Which endpoint the region maps to when no endpoint is given.
+    #[must_use]
+    pub fn endpoint_kind(mut self, kind: EndpointKind) -> Self {
+        self.endpoint_kind = kind;
+        self
+    }
+
+    /// How the bucket appears in URLs (virtual-hosted by default). An IP
+    /// endpoint always uses path-style.
+    #[must_use]
+    pub fn address_style(mut self, style: AddressStyle) -> Self {
+        self.address_style = style;
+        self
+    }
+
+    /// Use `http://` for endpoints given without a scheme (default `https`).
+    #[must_use]
+    pub fn use_http(mut self, yes: bool) -> Self {
+        self.use_http = yes;
+        self
+    }
+
+    /// The signing product: `oss` (default), or `oss-cloudbox` for CloudBox
+    /// (whose region is the cloud box id).
+    #[must_use]
+    pub fn product(mut self, product: impl Into<String>) -> Self {
+        self.product = Some(product.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to receive the response status and headers, and again
+    /// to receive its body (default 20 s each).
+    #[must_use]
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to send the request (default 20 s).
+    #[must_use]
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = Some(timeout);
+        self
+    }
+
+    /// Fixed credentials.
+    #[must_use]
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(credentials.clone()));
+        self.static_credentials = Some(credentials);
+        self
+    }
+
+    /// A credentials provider, asked before every attempt (refreshing
+    /// providers and closures welcome).
+    #[must_use]
+    pub fn credentials_provider(mut self, provider: impl CredentialsProvider + 'static) -> Self {
+        self.static_credentials = None;
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Replaces the retry policy (default [`StandardRetry`]: 3 attempts,
+    /// full-jitter backoff). Use [`NoRetry`](crate::retry::NoRetry) to turn
+    /// retries off.
+    #[must_use]
+    pub fn retry_policy(mut self, policy: impl RetryPolicy + 'static) -> Self {
+        self.retry = Some(Arc::new(policy));
+        self
+    }
+
+    /// Appended to the User-Agent as `/<suffix>`.
+    #[must_use]
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Connect to `addr` instead of resolving the endpoint's host, keeping
+    /// the virtual host in the `Host` header (like curl's `--connect-to`).
+    /// Meant for plain-HTTP test servers, emulators and proxies: with
+    /// https, the TLS server name would be the address.
+    #[must_use]
+    pub fn connect_to(mut self, addr: SocketAddr) -> Self {
+        self.connect_to = Some(addr);
+        self
+    }
+
+    /// The largest result or error body read (default 1 MiB); a larger one
+    /// is an error, never unbounded memory.
+    #[must_use]
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
+    /// Learn the server's clock from `RequestTimeTooSkewed` answers and sign
+    /// later requests with it, like the Go SDK V2 (default on).
+    #[must_use]
+    pub fn correct_clock_skew(mut self, yes: bool) -> Self {
+        self.correct_clock_skew = Some(yes);
+        self
+    }
+
+    /// Checks every setting and builds the client. No I/O happens here.
+    pub fn build(self) -> Result<crate::Client, Error> {
+        let config = self.into_config()?;
+        Ok(crate::Client::from_config(config))
+    }
+
+    fn into_config(self) -> Result<Config, Error> {
+        let region = self.region.ok_or_else(|| {
+            Error::invalid(
+                "region",
+                "a region is required, e.g. region(\"cn-hangzhou\")",
+            )
+        })?;
+        check_region(&region)?;
+        let product = self.product.unwrap_or_else(|| "oss".to_string());
+        if product.is_empty() || !product.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+            return Err(Error::invalid(
+                "product",
+                format!("{product:?} is not a product id: `oss` or `oss-cloudbox`"),
+            ));
+        }
+        let endpoint = match &self.endpoint {
+            Some(e) => Endpoint::parse(e, self.use_http)?,
+            None => Endpoint::parse(&self.endpoint_kind.host_for(&region), self.use_http)?,
+        };
+        let address_style = if endpoint.is_ip {
+            AddressStyle::Path
+        } else {
+            self.address_style
+        };
+        for (name, t) in [
+            ("connect_timeout", self.connect_timeout),
+            ("read_timeout", self.read_timeout),
+            ("write_timeout", self.write_timeout),
+        ] {
+            if t == Some(Duration::ZERO) {
+                return Err(Error::invalid(name, "a timeout must be greater than zero"));
+            }
+        }
+        if let Some(suffix) = &self.user_agent_suffix {
+            if suffix.chars().any(|c| c.is_control()) {
+                return Err(Error::invalid(
+                    "user_agent_suffix",
+                    "must not contain control characters",
+                ));
+            }
+        }
+        if self.max_response_body == Some(0) {
+            return Err(Error::invalid(
+                "max_response_body",
+                "must be at least 1 byte",
+            ));
+        }
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::credentials(
+                "no credentials configured: call credentials(...) or credentials_provider(EnvironmentProvider::new()?)",
+            )
+        })?;
+        if let Some(fixed) = &self.static_credentials {
+            fixed.validate()?;
+        }
+        let mut user_agent = format!(
+            "oss-process/{} ({}/{}; rust)",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent.push('/');
+            user_agent.push_str(suffix);
+        }
+        Ok(Config {
+            region,
+            product,
+            endpoint,
+            address_style,
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: self.read_timeout.unwrap_or(DEFAULT_READ_WRITE_TIMEOUT),
+            write_timeout: self.write_timeout.unwrap_or(DEFAULT_READ_WRITE_TIMEOUT),
+            credentials,
+            retry: self
+                .retry
+                .unwrap_or_else(|| Arc::new(StandardRetry::default())),
+            user_agent,
+            connect_to: self.connect_to,
+            max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
+        })
+    }
+}
+
+/// The checked, immutable configuration a client runs with.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) region: String,
+    pub(crate) product: String,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) address_style: AddressStyle,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) write_timeout: Duration,
+    pub(crate) credentials: Arc<dyn CredentialsProvider>,
+    pub(crate) retry: Arc<dyn RetryPolicy>,
+    pub(crate) user_agent: String,
+    pub(crate) connect_to: Option<SocketAddr>,
+    pub(crate) max_response_body: u64,
+    pub(crate) correct_clock_skew: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("product", &self.product)
+            .field("endpoint", &self.endpoint.authority())
+            .field("scheme", &self.endpoint.scheme())
+            .field("address_style", &self.address_style)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("connect_to", &self.connect_to)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a request goes: the URL to send to and the `Host` header when it
+/// differs from the URL's host (see [`ClientBuilder::connect_to`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// `scheme://host[:port]/path` without the query.
+    pub(crate) base: String,
+    /// The URL to connect to, without the query.
+    pub(crate) connect_base: String,
+    /// `Host` header to send when connecting elsewhere.
+    pub(crate) host_header: Option<String>,
+}
+
+impl Config {
+    /// The URL of `bucket`/`key` under the address style, without query.
+    pub(crate) fn target(&self, bucket: &str, key: &str) -> Target {
+        let authority = self.endpoint.authority();
+        let host = match self.address_style {
+            AddressStyle::VirtualHosted => format!("{bucket}.{authority}"),
+            AddressStyle::Path | AddressStyle::Cname => authority,
+        };
+        let mut path = String::with_capacity(bucket.len() + key.len() * 2 + 2);
+        path.push('/');
+        if self.address_style == AddressStyle::Path {
+            path.push_str(bucket);
+            path.push('/');
+        }
+        percent_encode_into(&mut path, key, true);
+        let scheme = self.endpoint.scheme();
+        let base = format!("{scheme}://{host}{path}");
+        match self.connect_to {
+            Some(addr) => Target {
+                connect_base: format!("{scheme}://{addr}{path}"),
+                base,
+                host_header: Some(host),
+            },
+            None => Target {
+                connect_base: base.clone(),
+                base,
+                host_header: None,
+            },
+        }
+    }
+
+    /// `scheme://host[:port]` of the endpoint.
+    pub(crate) fn endpoint_url(&self) -> String {
+        format!("{}://{}", self.endpoint.scheme(), self.endpoint.authority())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> ClientBuilder {
+        ClientBuilder::new()
+            .region("cn-hangzhou")
+            .credentials(Credentials::new("id", "secret"))
+    }
+
+    #[test]
+    fn endpoint_forms() {
+        let e = Endpoint::parse("oss-cn-hangzhou.aliyuncs.com", false).unwrap();
+        assert_eq!(
+            (e.https, e.host.as_str(), e.port, e.is_ip),
+            (true, "oss-cn-hangzhou.aliyuncs.com", None, false)
+        );
+        let e = Endpoint::parse("HTTP://127.0.0.1:9000/", false).unwrap();
+        assert_eq!(
+            (e.https, e.authority(), e.is_ip),
+            (false, "127.0.0.1:9000".to_string(), true)
+        );
+        let e = Endpoint::parse("[::1]:8080", true).unwrap();
+        assert_eq!(
+            (e.https, e.authority(), e.is_ip),
+            (false, "[::1]:8080".to_string(), true)
+        );
+        for bad in [
+            "",
+            "ftp://host",
+            "http://host/path",
+            "http://host?x=1",
+            "http://u:p@host",
+            "ho st",
+            "http://",
+            "http://host:0",
+            "http://host:99999",
+            "http://host:",
+            "a..b",
+            "http://[::1",
+        ] {
+            assert!(Endpoint::parse(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_per_address_style() {
+        let c = base().into_config().unwrap();
+        assert_eq!(
+            c.target("examplebucket", "a b/猫+1.jpg").base,
+            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/%E7%8C%AB%2B1.jpg"
+        );
+        let c = base()
+            .endpoint("http://127.0.0.1:9000")
+            .into_config()
+            .unwrap();
+        assert_eq!(c.address_style, AddressStyle::Path);
+        assert_eq!(c.target("b1b", "k").base, "http://127.0.0.1:9000/b1b/k");
+        let c = base()
+            .endpoint("img.example.com")
+            .address_style(AddressStyle::Cname)
+            .into_config()
+            .unwrap();
+        assert_eq!(c.target("b1b", "k").base, "https://img.example.com/k");
+        let c = base()
+            .endpoint_kind(EndpointKind::Internal)
+            .use_http(true)
+            .into_config()
+            .unwrap();
+        assert_eq!(
+            c.endpoint_url(),
+            "http://oss-cn-hangzhou-internal.aliyuncs.com"
+        );
+        let c = base()
+            .endpoint_kind(EndpointKind::DualStack)
+            .into_config()
+            .unwrap();
+        assert_eq!(c.endpoint_url(), "https://cn-hangzhou.oss.aliyuncs.com");
+        let c = base()
+            .endpoint_kind(EndpointKind::Accelerate)
+            .into_config()
+            .unwrap();
+        assert_eq!(c.endpoint_url(), "https://oss-accelerate.aliyuncs.com");
+    }
+
+    #[test]
+    fn connect_to_keeps_the_virtual_host() {
+        let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let c = base()
+            .endpoint("http://oss.test")
+            .connect_to(addr)
+            .into_config()
+            .unwrap();
+        let t = c.target("bkt", "k");
+        assert_eq!(t.connect_base, "http://127.0.0.1:4000/k");
+        assert_eq!(t.host_header.as_deref(), Some("bkt.oss.test"));
+    }
+
+    #[test]
+    fn defaults_match_the_sdks() {
+        let c = base().into_config().unwrap();
+        assert_eq!(c.connect_timeout, Duration::from_secs(10));
+        assert_eq!(c.read_timeout, Duration::from_secs(20));
+        assert_eq!(c.write_timeout, Duration::from_secs(20));
+        assert!(
+            c.user_agent
+                .starts_with(concat!("oss-process/", env!("CARGO_PKG_VERSION"), " ("))
+        );
+    }
+
+    #[test]
+    fn missing_region_and_credentials_are_errors() {
+        assert!(
+            ClientBuilder::new()
+                .credentials(Credentials::new("a", "b"))
+                .build()
+                .is_err()
+        );
+        let e = ClientBuilder::new()
+            .region("cn-hangzhou")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::Credentials { .. }), "{e}");
+    }
+}
