@@ -307,6 +307,7 @@ impl Process {
             }
             Pipeline::Style(name) => check::style_name(name)?,
             Pipeline::Async(action) => media::check_action(action)?,
+            // Process::raw keeps its text as given: there is nothing to render.
             Pipeline::Raw => {
                 return Err(Error::invalid("process", "raw text is not assembled"));
             }
