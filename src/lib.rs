@@ -22,6 +22,7 @@ pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
 pub use download::ProcessedObject;
 pub use error::{Error, ServiceError};
+pub use process::{ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
