@@ -141,6 +141,22 @@ struct CachedKey {
     secret: Arc<str>,
     date: [u8; 8],
     key: [u8; 32],
+    /// An HMAC already keyed with `key`: a clone of it signs without hashing
+    /// the key blocks again.
+    mac: HmacSha256,
+}
+
+impl CachedKey {
+    fn derive(secret: &str, date: &str, region: &str, product: &str) -> Self {
+        let key = signing_key(secret, date, region, product);
+        CachedKey {
+            secret: Arc::from(secret),
+            date: date.as_bytes().try_into().unwrap_or_default(),
+            key,
+            mac: <HmacSha256 as KeyInit>::new_from_slice(&key)
+                .expect("HMAC takes keys of any length"),
+        }
+    }
 }
 
 /// Signs requests for one region and product, caching the derived signing
@@ -222,11 +238,13 @@ impl Signer {
         );
         let scope = self.scope(t.date());
         let string_to_sign = string_to_sign(t.iso(), &scope, &canonical_request);
-        let key = self.signing_key(credentials, t.date());
-        let signature = signature(&key, &string_to_sign);
 
         let mut authorization = String::with_capacity(
-            ALGORITHM.len() + credentials.access_key_id().len() + scope.len() + 100,
+            ALGORITHM.len()
+                + credentials.access_key_id().len()
+                + scope.len()
+                + additional.len()
+                + 100,
         );
         authorization.push_str(ALGORITHM);
         authorization.push_str(" Credential=");
@@ -238,7 +256,11 @@ impl Signer {
             authorization.push_str(&additional);
         }
         authorization.push_str(",Signature=");
-        authorization.push_str(&signature);
+        push_signature(
+            &mut authorization,
+            self.keyed_mac(credentials, t.date()),
+            &string_to_sign,
+        );
 
         let mut out = Vec::with_capacity(5);
         out.push(("x-oss-date", t.iso().to_string()));
@@ -277,31 +299,34 @@ impl Signer {
         check_presign_expiry(expires)?;
         let t = Timestamp::new(time);
         let scope = self.scope(t.date());
-        let headers: Vec<(&str, &str)> = request.headers.to_vec();
-        let additional = additional_header_list(request.additional_headers, &headers);
+        let headers = request.headers;
+        let additional = additional_header_list(request.additional_headers, headers);
 
         let mut query = String::with_capacity(request.query.len() + 256);
         query.push_str(request.query);
-        let mut add = |name: &str, value: &str| {
+        // The value is given in parts, encoded as one.
+        let mut add = |name: &str, value: &[&str]| {
             if !query.is_empty() {
                 query.push('&');
             }
             query.push_str(name);
             query.push('=');
-            percent_encode_into(&mut query, value, false);
+            for part in value {
+                percent_encode_into(&mut query, part, false);
+            }
         };
-        add("x-oss-signature-version", ALGORITHM);
-        add("x-oss-date", t.iso());
-        add("x-oss-expires", &expires.as_secs().to_string());
+        add("x-oss-signature-version", &[ALGORITHM]);
+        add("x-oss-date", &[t.iso()]);
+        add("x-oss-expires", &[decimal(expires.as_secs(), &mut [0; 20])]);
         add(
             "x-oss-credential",
-            &format!("{}/{}", credentials.access_key_id(), scope),
+            &[credentials.access_key_id(), "/", &scope],
         );
         if let Some(token) = credentials.security_token() {
-            add("x-oss-security-token", token);
+            add("x-oss-security-token", &[token]);
         }
         if !additional.is_empty() {
-            add("x-oss-additional-headers", &additional);
+            add("x-oss-additional-headers", &[&additional]);
         }
 
         let canonical_request = canonical_request(
@@ -309,19 +334,21 @@ impl Signer {
             request.bucket,
             request.key,
             &query,
-            &headers,
+            headers,
             &additional,
         );
         let string_to_sign = string_to_sign(t.iso(), &scope, &canonical_request);
-        let key = self.signing_key(credentials, t.date());
-        let signature = signature(&key, &string_to_sign);
 
         let mut url = String::with_capacity(base_url.len() + query.len() + 100);
         url.push_str(base_url);
         url.push('?');
         url.push_str(&query);
         url.push_str("&x-oss-signature=");
-        url.push_str(&signature);
+        push_signature(
+            &mut url,
+            self.keyed_mac(credentials, t.date()),
+            &string_to_sign,
+        );
         Ok(Presigned {
             url,
             expires_at: time + expires,
@@ -338,24 +365,42 @@ impl Signer {
     /// The derived signing key for `date` (`yyyymmdd`), from the cache when
     /// the secret and date are the ones last used.
     pub fn signing_key(&self, credentials: &Credentials, date: &str) -> [u8; 32] {
+        self.with_cached_key(credentials, date, |cached| cached.key)
+    }
+
+    /// An HMAC keyed with the signing key for `date`, ready to sign.
+    fn keyed_mac(&self, credentials: &Credentials, date: &str) -> HmacSha256 {
+        self.with_cached_key(credentials, date, |cached| cached.mac.clone())
+    }
+
+    fn with_cached_key<T>(
+        &self,
+        credentials: &Credentials,
+        date: &str,
+        read: impl FnOnce(&CachedKey) -> T,
+    ) -> T {
         let secret = credentials.access_key_secret();
         let date_bytes: [u8; 8] = match date.as_bytes().try_into() {
             Ok(d) => d,
-            Err(_) => return signing_key(secret, date, &self.region, &self.product),
+            Err(_) => {
+                return read(&CachedKey::derive(
+                    secret,
+                    date,
+                    &self.region,
+                    &self.product,
+                ));
+            }
         };
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_ref() {
             if c.date == date_bytes && &*c.secret == secret {
-                return c.key;
+                return read(c);
             }
         }
-        let key = signing_key(secret, date, &self.region, &self.product);
-        *cache = Some(CachedKey {
-            secret: Arc::from(secret),
-            date: date_bytes,
-            key,
-        });
-        key
+        let fresh = CachedKey::derive(secret, date, &self.region, &self.product);
+        let value = read(&fresh);
+        *cache = Some(fresh);
+        value
     }
 }
 
@@ -389,35 +434,63 @@ pub fn scope(date: &str, region: &str, product: &str) -> String {
 pub fn canonical_uri(bucket: Option<&str>, key: Option<&str>) -> String {
     let mut s =
         String::with_capacity(2 + bucket.map_or(0, str::len) + key.map_or(0, |k| k.len() * 2));
-    s.push('/');
+    push_canonical_uri(&mut s, bucket, key);
+    s
+}
+
+fn push_canonical_uri(out: &mut String, bucket: Option<&str>, key: Option<&str>) {
+    out.push('/');
     if let Some(b) = bucket {
-        percent_encode_into(&mut s, b, true);
-        s.push('/');
+        percent_encode_into(out, b, true);
+        out.push('/');
     }
     if let Some(k) = key {
-        percent_encode_into(&mut s, k, true);
+        percent_encode_into(out, k, true);
     }
-    s
 }
 
 /// The canonical query from a wire query: split on `&`, split each item at
 /// the first `=`, sort by the encoded name, `name=value` or just `name` when
 /// the value is empty, joined by `&`. A `+` counts as `%20`, as Go does.
 pub fn canonical_query(wire_query: &str) -> String {
-    if wire_query.is_empty() {
-        return String::new();
-    }
-    let mut items: Vec<(String, String)> = wire_query
-        .split('&')
-        .filter(|s| !s.is_empty())
-        .map(|item| {
-            let (k, v) = item.split_once('=').unwrap_or((item, ""));
-            (k.replace('+', "%20"), v.replace('+', "%20"))
-        })
-        .collect();
-    items.sort();
     let mut out = String::with_capacity(wire_query.len() + 8);
-    for (i, (k, v)) in items.iter().enumerate() {
+    push_canonical_query(&mut out, wire_query);
+    out
+}
+
+fn push_canonical_query(out: &mut String, wire_query: &str) {
+    fn split(item: &str) -> (&str, &str) {
+        item.split_once('=').unwrap_or((item, ""))
+    }
+    if wire_query.contains('+') {
+        let mut items: Vec<(String, String)> = wire_query
+            .split('&')
+            .filter(|s| !s.is_empty())
+            .map(|item| {
+                let (k, v) = split(item);
+                (k.replace('+', "%20"), v.replace('+', "%20"))
+            })
+            .collect();
+        items.sort();
+        push_query_items(out, items.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    } else if !wire_query.contains('&') {
+        // One item (the processing requests): nothing to sort.
+        if !wire_query.is_empty() {
+            push_query_items(out, std::iter::once(split(wire_query)));
+        }
+    } else {
+        let mut items: Vec<(&str, &str)> = wire_query
+            .split('&')
+            .filter(|s| !s.is_empty())
+            .map(split)
+            .collect();
+        items.sort();
+        push_query_items(out, items.into_iter());
+    }
+}
+
+fn push_query_items<'a>(out: &mut String, items: impl Iterator<Item = (&'a str, &'a str)>) {
+    for (i, (k, v)) in items.enumerate() {
         if i > 0 {
             out.push('&');
         }
@@ -427,11 +500,24 @@ pub fn canonical_query(wire_query: &str) -> String {
             out.push_str(v);
         }
     }
-    out
 }
 
-fn is_default_signed(lower: &str) -> bool {
-    lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5"
+/// True for the names signed by default; `name` in any case.
+fn is_default_signed(name: &str) -> bool {
+    name.as_bytes()
+        .get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"x-oss-"))
+        || name.eq_ignore_ascii_case("content-type")
+        || name.eq_ignore_ascii_case("content-md5")
+}
+
+/// `lower == name.to_ascii_lowercase()`, without building the latter.
+fn is_lowercase_of(lower: &str, name: &str) -> bool {
+    lower.len() == name.len()
+        && lower
+            .bytes()
+            .zip(name.bytes())
+            .all(|(l, n)| l == n.to_ascii_lowercase())
 }
 
 /// The `;`-joined list of additional headers to sign: lowercased, without
@@ -467,32 +553,38 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     additional: &str,
 ) -> String {
-    let mut signed: Vec<(String, &str)> = headers
+    let mut signed: Vec<(&str, &str)> = headers
         .iter()
         .filter_map(|(name, value)| {
-            let lower = name.trim().to_ascii_lowercase();
-            let extra = !additional.is_empty() && additional.split(';').any(|a| a == lower);
-            (is_default_signed(&lower) || extra).then(|| (lower, value.trim()))
+            let name = name.trim();
+            let extra =
+                !additional.is_empty() && additional.split(';').any(|a| is_lowercase_of(a, name));
+            (is_default_signed(name) || extra).then(|| (name, value.trim()))
         })
         .collect();
-    // Stable sort keeps repeated headers in the order sent; they are joined by `,`.
-    signed.sort_by(|a, b| a.0.cmp(&b.0));
+    // Sorted by lower-cased name; the stable sort keeps repeated headers in
+    // the order sent; they are joined by `,`.
+    signed.sort_by(|a, b| {
+        a.0.bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .cmp(b.0.bytes().map(|b| b.to_ascii_lowercase()))
+    });
 
     let mut out = String::with_capacity(256 + wire_query.len());
-    out.push_str(&method.to_ascii_uppercase());
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
     out.push('\n');
-    out.push_str(&canonical_uri(bucket, key));
+    push_canonical_uri(&mut out, bucket, key);
     out.push('\n');
-    out.push_str(&canonical_query(wire_query));
+    push_canonical_query(&mut out, wire_query);
     out.push('\n');
     let mut i = 0;
     while i < signed.len() {
-        let name = &signed[i].0;
-        out.push_str(name);
+        let name = signed[i].0;
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
         out.push(':');
         out.push_str(signed[i].1);
         i += 1;
-        while i < signed.len() && signed[i].0 == *name {
+        while i < signed.len() && signed[i].0.eq_ignore_ascii_case(name) {
             out.push(',');
             out.push_str(signed[i].1);
             i += 1;
@@ -547,6 +639,36 @@ pub fn signature(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     s
 }
 
+/// Appends the signature: `keyed` is an HMAC keyed with the signing key.
+fn push_signature(out: &mut String, mut keyed: HmacSha256, string_to_sign: &str) {
+    keyed.update(string_to_sign.as_bytes());
+    push_hex(out, &keyed.finalize().into_bytes());
+}
+
+/// `n` in decimal, written into `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).unwrap_or("0")
+}
+
+/// `value` as exactly `N` decimal digits (`value < 10^N`).
+fn fixed_digits<const N: usize>(mut value: u32) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out
+}
+
 fn push_hex(out: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {
@@ -567,6 +689,18 @@ impl Timestamp {
     pub fn new(t: SystemTime) -> Self {
         let dt = OffsetDateTime::from(t);
         let mut iso = [0u8; 16];
+        if (0..=9999).contains(&dt.year()) {
+            // The hot path: digits by hand, no formatting machinery.
+            iso[0..4].copy_from_slice(&fixed_digits::<4>(dt.year() as u32));
+            iso[4..6].copy_from_slice(&fixed_digits::<2>(u8::from(dt.month()).into()));
+            iso[6..8].copy_from_slice(&fixed_digits::<2>(dt.day().into()));
+            iso[8] = b'T';
+            iso[9..11].copy_from_slice(&fixed_digits::<2>(dt.hour().into()));
+            iso[11..13].copy_from_slice(&fixed_digits::<2>(dt.minute().into()));
+            iso[13..15].copy_from_slice(&fixed_digits::<2>(dt.second().into()));
+            iso[15] = b'Z';
+            return Timestamp { dt, iso };
+        }
         let mut w = Cursor(&mut iso, 0);
         let _ = write!(
             w,
@@ -598,11 +732,32 @@ impl Timestamp {
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
         let dt = self.dt;
+        let day = DAYS[dt.weekday().number_days_from_monday() as usize];
+        let month = MONTHS[u8::from(dt.month()) as usize - 1];
+        if (0..=9999).contains(&dt.year()) {
+            let mut s = String::with_capacity(29);
+            let mut push = |digits: &[u8]| s.extend(digits.iter().map(|&d| char::from(d)));
+            push(day.as_bytes());
+            push(b", ");
+            push(&fixed_digits::<2>(dt.day().into()));
+            push(b" ");
+            push(month.as_bytes());
+            push(b" ");
+            push(&fixed_digits::<4>(dt.year() as u32));
+            push(b" ");
+            push(&fixed_digits::<2>(dt.hour().into()));
+            push(b":");
+            push(&fixed_digits::<2>(dt.minute().into()));
+            push(b":");
+            push(&fixed_digits::<2>(dt.second().into()));
+            push(b" GMT");
+            return s;
+        }
         format!(
             "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-            DAYS[dt.weekday().number_days_from_monday() as usize],
+            day,
             dt.day(),
-            MONTHS[u8::from(dt.month()) as usize - 1],
+            month,
             dt.year(),
             dt.hour(),
             dt.minute(),
@@ -688,6 +843,67 @@ mod tests {
         );
         assert_eq!(parse_iso("2024-01-15T08:30:00Z"), None);
         assert_eq!(parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn hand_written_dates_match_the_formatter() {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let last = 253_402_300_799; // 9999-12-31T23:59:59Z
+        let times = (0..last)
+            .step_by(7_654_321)
+            .chain([0, 951_782_400, 1_705_307_400, last]);
+        for secs in times {
+            let t = Timestamp::new(at(secs));
+            let dt = OffsetDateTime::from(at(secs));
+            let (y, mo, d) = (dt.year(), u8::from(dt.month()), dt.day());
+            let (h, mi, s) = (dt.hour(), dt.minute(), dt.second());
+            assert_eq!(
+                t.iso(),
+                format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"),
+                "{secs}"
+            );
+            let wd = DAYS[dt.weekday().number_days_from_monday() as usize];
+            let m = MONTHS[mo as usize - 1];
+            assert_eq!(
+                t.http_date(),
+                format!("{wd}, {d:02} {m} {y:04} {h:02}:{mi:02}:{s:02} GMT"),
+                "{secs}"
+            );
+        }
+    }
+
+    #[test]
+    fn canonical_request_lowercases_sorts_and_joins_without_allocating_names() {
+        let headers = [
+            ("Content-MD5", "abc"),
+            ("X-OSS-Meta-B", " 2 "),
+            ("x-oss-meta-a", "1"),
+            ("x-oss-meta-b", "3"),
+            ("Host", "h"),
+            ("ABC", "v"),
+            ("Other", "o"),
+        ];
+        let additional = additional_header_list(&["Host", "abc", "missing"], &headers);
+        assert_eq!(additional, "abc;host");
+        assert_eq!(
+            canonical_request(
+                "post",
+                Some("bk"),
+                Some("a b/c"),
+                "b=2&a=1&c",
+                &headers,
+                &additional
+            ),
+            "POST\n/bk/a%20b/c\na=1&b=2&c\nabc:v\ncontent-md5:abc\nhost:h\n\
+             x-oss-meta-a:1\nx-oss-meta-b:2,3\n\nabc;host\nUNSIGNED-PAYLOAD"
+        );
+        // The additional list is taken as given: an upper-case entry matches nothing.
+        let upper = canonical_request("GET", None, None, "", &headers, "ABC");
+        assert!(!upper.contains("abc:v"), "{upper}");
+        assert!(upper.starts_with("GET\n/\n\ncontent-md5:abc\n"), "{upper}");
     }
 
     #[test]
