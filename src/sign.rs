@@ -228,29 +228,30 @@ impl Signer {
             headers.push(("x-oss-security-token", token));
         }
         let additional = additional_header_list(request.additional_headers, &headers);
-        let canonical_request = canonical_request(
+        let canonical_request = canonical_request_from(
             request.method,
             request.bucket,
             request.key,
             request.query,
-            &headers,
+            headers,
             &additional,
         );
-        let scope = self.scope(t.date());
-        let string_to_sign = string_to_sign(t.iso(), &scope, &canonical_request);
+        let scope = scope_parts(t.date(), &self.region, &self.product);
+        let string_to_sign = string_to_sign_parts(t.iso(), &scope, &canonical_request);
 
         let mut authorization = String::with_capacity(
             ALGORITHM.len()
                 + credentials.access_key_id().len()
-                + scope.len()
+                + self.region.len()
+                + self.product.len()
                 + additional.len()
-                + 100,
+                + 130,
         );
         authorization.push_str(ALGORITHM);
         authorization.push_str(" Credential=");
         authorization.push_str(credentials.access_key_id());
         authorization.push('/');
-        authorization.push_str(&scope);
+        authorization.extend(scope);
         if !additional.is_empty() {
             authorization.push_str(",AdditionalHeaders=");
             authorization.push_str(&additional);
@@ -298,35 +299,27 @@ impl Signer {
     ) -> Result<Presigned, Error> {
         check_presign_expiry(expires)?;
         let t = Timestamp::new(time);
-        let scope = self.scope(t.date());
+        let scope = scope_parts(t.date(), &self.region, &self.product);
         let headers = request.headers;
         let additional = additional_header_list(request.additional_headers, headers);
 
         let mut query = String::with_capacity(request.query.len() + 256);
         query.push_str(request.query);
-        // The value is given in parts, encoded as one.
-        let mut add = |name: &str, value: &[&str]| {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str(name);
-            query.push('=');
-            for part in value {
-                percent_encode_into(&mut query, part, false);
-            }
-        };
-        add("x-oss-signature-version", &[ALGORITHM]);
-        add("x-oss-date", &[t.iso()]);
-        add("x-oss-expires", &[decimal(expires.as_secs(), &mut [0; 20])]);
-        add(
-            "x-oss-credential",
-            &[credentials.access_key_id(), "/", &scope],
-        );
+        let mut add = |name: &str, value: &str| push_query_param(&mut query, name, [value]);
+        add("x-oss-signature-version", ALGORITHM);
+        add("x-oss-date", t.iso());
+        add("x-oss-expires", decimal(expires.as_secs(), &mut [0; 20]));
+        let credential = [credentials.access_key_id(), "/"].into_iter().chain(scope);
+        push_query_param(&mut query, "x-oss-credential", credential);
         if let Some(token) = credentials.security_token() {
-            add("x-oss-security-token", &[token]);
+            push_query_param(&mut query, "x-oss-security-token", [token]);
         }
         if !additional.is_empty() {
-            add("x-oss-additional-headers", &[&additional]);
+            push_query_param(
+                &mut query,
+                "x-oss-additional-headers",
+                [additional.as_str()],
+            );
         }
 
         let canonical_request = canonical_request(
@@ -337,7 +330,7 @@ impl Signer {
             headers,
             &additional,
         );
-        let string_to_sign = string_to_sign(t.iso(), &scope, &canonical_request);
+        let string_to_sign = string_to_sign_parts(t.iso(), &scope, &canonical_request);
 
         let mut url = String::with_capacity(base_url.len() + query.len() + 100);
         url.push_str(base_url);
@@ -420,14 +413,12 @@ pub fn check_presign_expiry(expires: Duration) -> Result<(), Error> {
 
 /// `<yyyymmdd>/<region>/<product>/aliyun_v4_request`.
 pub fn scope(date: &str, region: &str, product: &str) -> String {
-    let mut s = String::with_capacity(date.len() + region.len() + product.len() + 20);
-    s.push_str(date);
-    s.push('/');
-    s.push_str(region);
-    s.push('/');
-    s.push_str(product);
-    s.push_str("/aliyun_v4_request");
-    s
+    scope_parts(date, region, product).concat()
+}
+
+/// The scope in parts, to be written where it goes without a copy of its own.
+fn scope_parts<'a>(date: &'a str, region: &'a str, product: &'a str) -> [&'a str; 6] {
+    [date, "/", region, "/", product, "/aliyun_v4_request"]
 }
 
 /// The canonical URI: `/` + `<bucket>/` + `<key>`, percent-encoded except `/`.
@@ -502,6 +493,19 @@ fn push_query_items<'a>(out: &mut String, items: impl Iterator<Item = (&'a str, 
     }
 }
 
+/// Appends `&name=value` (no `&` first in an empty query), the value given
+/// in parts and percent-encoded as one.
+fn push_query_param<'a>(query: &mut String, name: &str, value: impl IntoIterator<Item = &'a str>) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    for part in value {
+        percent_encode_into(query, part, false);
+    }
+}
+
 /// True for the names signed by default; `name` in any case.
 fn is_default_signed(name: &str) -> bool {
     name.as_bytes()
@@ -553,15 +557,34 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     additional: &str,
 ) -> String {
-    let mut signed: Vec<(&str, &str)> = headers
-        .iter()
-        .filter_map(|(name, value)| {
-            let name = name.trim();
-            let extra =
-                !additional.is_empty() && additional.split(';').any(|a| is_lowercase_of(a, name));
-            (is_default_signed(name) || extra).then(|| (name, value.trim()))
-        })
-        .collect();
+    canonical_request_from(
+        method,
+        bucket,
+        key,
+        wire_query,
+        headers.to_vec(),
+        additional,
+    )
+}
+
+/// [`canonical_request`] on a list it may reorder and shorten in place.
+fn canonical_request_from<'a>(
+    method: &str,
+    bucket: Option<&str>,
+    key: Option<&str>,
+    wire_query: &str,
+    mut signed: Vec<(&'a str, &'a str)>,
+    additional: &str,
+) -> String {
+    signed.retain(|(name, _)| {
+        let name = name.trim();
+        is_default_signed(name)
+            || (!additional.is_empty() && additional.split(';').any(|a| is_lowercase_of(a, name)))
+    });
+    for (name, value) in &mut signed {
+        *name = name.trim();
+        *value = value.trim();
+    }
     // Sorted by lower-cased name; the stable sort keeps repeated headers in
     // the order sent; they are joined by `,`.
     signed.sort_by(|a, b| {
@@ -600,13 +623,19 @@ pub fn canonical_request(
 
 /// `OSS4-HMAC-SHA256\n<iso time>\n<scope>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(iso_time: &str, scope: &str, canonical_request: &str) -> String {
+    string_to_sign_parts(iso_time, &[scope], canonical_request)
+}
+
+/// [`string_to_sign`] with the scope given in parts (see [`scope_parts`]).
+fn string_to_sign_parts(iso_time: &str, scope: &[&str], canonical_request: &str) -> String {
     let hash = Sha256::digest(canonical_request.as_bytes());
-    let mut s = String::with_capacity(ALGORITHM.len() + iso_time.len() + scope.len() + 67);
+    let scope_len: usize = scope.iter().map(|p| p.len()).sum();
+    let mut s = String::with_capacity(ALGORITHM.len() + iso_time.len() + scope_len + 67);
     s.push_str(ALGORITHM);
     s.push('\n');
     s.push_str(iso_time);
     s.push('\n');
-    s.push_str(scope);
+    s.extend(scope.iter().copied());
     s.push('\n');
     push_hex(&mut s, &hash);
     s
