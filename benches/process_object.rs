@@ -1,19 +1,27 @@
 //! `cargo bench`: what the crate costs on top of the raw transport.
 //!
-//! Measures, with std timing only (no bench framework):
-//! - signing a process request in header form (`Signer::sign_headers`),
-//! - presigning a process URL (`Signer::presign` and `Client::presign_process`),
-//! - a full `process_object` (form, sign, send, parse) against a loopback
-//!   keep-alive HTTP/1.1 server started here, beside a raw `ureq` POST of the
-//!   same bytes (same URL, same headers with a precomputed Authorization, same
-//!   body) over the same kind of connection, in alternating rounds so that
-//!   load from elsewhere hits both alike,
-//! - peak memory (`VmHWM`) after 10,000 and after 100,000 `process_object`
-//!   calls in this process.
+//! Measures, with std timing only (no bench framework, no extra dependency):
+//! - `sign`: signing a process request in header form
+//!   (`Signer::sign_headers`) and presigning a process URL
+//!   (`Signer::presign`, `Client::presign_process`);
+//! - `calls`: a full `process_object` (form, sign, send, parse) against a
+//!   loopback keep-alive HTTP/1.1 server started here, beside a raw `ureq`
+//!   POST of the same bytes (same URL, same headers with a precomputed
+//!   Authorization, same body, an agent with the same settings) over the same
+//!   kind of connection, in alternating rounds so that load from elsewhere
+//!   hits both alike. Twice: with client and server threads on one CPU (the
+//!   server answers at once, so the client's own work weighs most), then on
+//!   two CPUs (like a server process on the other core). Threads are pinned
+//!   with `taskset` when it works;
+//! - `memory`: peak RSS (`VmHWM`) after 10,000 and after 100,000
+//!   `process_object` calls in this process.
 //!
-//! Each figure is the median of several samples, with p10/p90 and min/max
-//! over the samples. Run without `--bench` (as `cargo test --benches` does),
-//! it makes a quick smoke run with tiny counts instead.
+//! Each figure is the median over samples, with p10/p90 and min/max.
+//! `cargo bench -- sign` (or `calls`, `memory`) runs one section. With
+//! `OSS_PROCESS_BENCH_ENDPOINT=http://127.0.0.1:PORT` the calls are also
+//! measured against that server (e.g. nginx answering 200 to any POST).
+//! Run without `--bench` (as `cargo test --benches` does), it makes a quick
+//! smoke run with tiny counts instead.
 //!
 //! The server binds 127.0.0.1 only, answers at most [`SERVER_MAX_REQUESTS`]
 //! requests and stops by itself after [`SERVER_MAX_TIME`] or when dropped.
@@ -40,6 +48,10 @@ const ANSWER_BODY: &str = r#"{"bucket":"b","fileSize":1,"object":"k","status":"O
 const SERVER_MAX_REQUESTS: u64 = 2_000_000;
 /// ...and stops by itself after this long.
 const SERVER_MAX_TIME: Duration = Duration::from_secs(600);
+
+/// An `http://IP:PORT` endpoint of a server answering 200 to any POST
+/// (e.g. a local nginx): when set, the calls are also measured against it.
+const EXTERNAL_ENDPOINT_VAR: &str = "OSS_PROCESS_BENCH_ENDPOINT";
 
 /// How much work one run does: a full `cargo bench`, or a smoke run.
 struct Plan {
@@ -82,41 +94,63 @@ fn main() {
     if !plan.full {
         println!("smoke run (pass --bench, as `cargo bench` does, for the real figures)");
     }
+    // `cargo bench -- sign` runs the sections whose name contains `sign`.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted =
+        |section: &str| filters.is_empty() || filters.iter().any(|f| section.contains(f.as_str()));
     let credentials = Credentials::new("LTAI5tBenchmarkKeyId", "BenchmarkSecretValue0123456789");
     let pinned = pin_current_thread(0);
 
-    println!("== signing (one thread; time per call)");
-    bench_signing(&plan, &credentials);
+    if wanted("sign") {
+        println!("== sign: signing, one thread, time per call");
+        bench_signing(&plan, &credentials);
+    }
 
-    // The client's CPU work shows most when the server answers at once:
-    // both on one CPU (a direct hand-over); the other placement is that of
-    // a server process on the other core.
-    let placements: &[(&str, usize)] = if pinned {
+    // The client's own CPU work shows most when the server answers at once:
+    // both on one CPU, a direct hand-over. The other placement is that of a
+    // server process on the other core.
+    let placements: &[(&str, Option<usize>)] = if pinned {
         &[
-            ("client and server on CPU 0", 0),
-            ("client on CPU 0, server on CPU 1", 1),
+            ("client and server on CPU 0", Some(0)),
+            ("client on CPU 0, server on CPU 1", Some(1)),
         ]
     } else {
         println!("(taskset not usable: thread placement is left to the scheduler)");
-        &[("unpinned", 0)]
+        &[("unpinned", None)]
     };
-    for &(placement, server_cpu) in placements {
-        println!(
-            "== process_object vs raw ureq, loopback keep-alive HTTP/1.1, one thread ({placement})"
-        );
-        let server = LoopbackServer::start(
-            SERVER_MAX_REQUESTS,
-            SERVER_MAX_TIME,
-            pinned.then_some(server_cpu),
-        );
+    for (i, &(placement, server_cpu)) in placements.iter().enumerate() {
+        let (calls, memory) = (wanted("calls"), i == 0 && wanted("memory"));
+        if !calls && !memory {
+            continue;
+        }
+        let server = LoopbackServer::start(SERVER_MAX_REQUESTS, SERVER_MAX_TIME, server_cpu);
         let endpoint = format!("http://{}", server.addr());
         let client = bench_client(&endpoint, &credentials);
-        bench_throughput(&plan, &client, &credentials, &endpoint);
-        if server_cpu == 0 {
+        if calls {
             println!(
-                "== memory over many process_object calls (one client, one thread, {placement})"
+                "== calls: process_object vs raw ureq POST, loopback keep-alive HTTP/1.1, one thread, {placement}"
+            );
+            bench_throughput(&plan, &client, &credentials);
+        }
+        if memory {
+            println!(
+                "== memory: peak RSS over many process_object calls, one client, one thread, {placement}"
             );
             bench_memory(&plan, &client);
+        }
+    }
+
+    // A server of your own (e.g. nginx answering the same JSON), for a
+    // comparison with a server in another process.
+    if let Ok(endpoint) = std::env::var(EXTERNAL_ENDPOINT_VAR) {
+        if wanted("calls") {
+            println!(
+                "== calls: process_object vs raw ureq POST against {endpoint} ({EXTERNAL_ENDPOINT_VAR}), one thread, client on CPU 0"
+            );
+            bench_throughput(&plan, &bench_client(&endpoint, &credentials), &credentials);
         }
     }
 }
@@ -225,7 +259,7 @@ struct RawRequest {
 }
 
 impl RawRequest {
-    fn new(endpoint: &str, credentials: &Credentials) -> RawRequest {
+    fn new(client: &Client, credentials: &Credentials) -> RawRequest {
         let body = format!("x-oss-process={PROCESS}").into_bytes();
         let content_md5 = oss_process::encoding::base64_std(&md5_of(&body));
         let signed = Signer::new(REGION, "oss").sign_headers(
@@ -256,7 +290,7 @@ impl RawRequest {
             .new_agent();
         RawRequest {
             agent,
-            url: format!("{endpoint}/{BUCKET}/{KEY}?x-oss-process"),
+            url: format!("{}?x-oss-process", object_url(client)),
             headers,
             body,
         }
@@ -273,6 +307,16 @@ impl RawRequest {
     }
 }
 
+/// The URL the client sends to, without the query (as its presigned URLs
+/// show it: they use the same address style).
+fn object_url(client: &Client) -> String {
+    let presigned = client
+        .presign_process(BUCKET, KEY, PROCESS, Duration::from_secs(60))
+        .expect("presign");
+    let (base, _) = presigned.url.split_once('?').expect("a query");
+    base.to_string()
+}
+
 /// The User-Agent the client sends, so the raw request carries the same bytes.
 fn user_agent() -> String {
     format!(
@@ -283,8 +327,8 @@ fn user_agent() -> String {
     )
 }
 
-fn bench_throughput(plan: &Plan, client: &Client, credentials: &Credentials, endpoint: &str) {
-    let raw = RawRequest::new(endpoint, credentials);
+fn bench_throughput(plan: &Plan, client: &Client, credentials: &Credentials) {
+    let raw = RawRequest::new(client, credentials);
     let call_crate = || {
         let result = client
             .process_object(BUCKET, KEY, PROCESS)
