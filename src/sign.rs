@@ -21,13 +21,11 @@
 //!    region and product;
 //! 5. the signature is the hex HMAC of the string to sign.
 
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
 use crate::encoding::percent_encode_into;
@@ -709,39 +707,41 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
 /// A signing time in the forms OSS uses.
 #[derive(Debug, Clone, Copy)]
 pub struct Timestamp {
-    dt: OffsetDateTime,
+    /// Whole seconds since 1970-01-01T00:00:00Z, within years 0 to 9999.
+    unix_seconds: i64,
     iso: [u8; 16],
 }
 
+const SECONDS_PER_DAY: i64 = 86_400;
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the years four digits hold.
+const FIRST_SECOND: i64 = -62_167_219_200;
+const LAST_SECOND: i64 = 253_402_300_799;
+
 impl Timestamp {
-    /// The UTC time `t`, truncated to whole seconds.
+    /// The UTC time `t`, truncated to whole seconds (and clamped to the
+    /// years 0 to 9999, all the date forms can hold).
     pub fn new(t: SystemTime) -> Self {
-        let dt = OffsetDateTime::from(t);
-        let mut iso = [0u8; 16];
-        if (0..=9999).contains(&dt.year()) {
-            // The hot path: digits by hand, no formatting machinery.
-            iso[0..4].copy_from_slice(&fixed_digits::<4>(dt.year() as u32));
-            iso[4..6].copy_from_slice(&fixed_digits::<2>(u8::from(dt.month()).into()));
-            iso[6..8].copy_from_slice(&fixed_digits::<2>(dt.day().into()));
-            iso[8] = b'T';
-            iso[9..11].copy_from_slice(&fixed_digits::<2>(dt.hour().into()));
-            iso[11..13].copy_from_slice(&fixed_digits::<2>(dt.minute().into()));
-            iso[13..15].copy_from_slice(&fixed_digits::<2>(dt.second().into()));
-            iso[15] = b'Z';
-            return Timestamp { dt, iso };
+        let unix_seconds = match t.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => {
+                let before = before.duration();
+                let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+                // Round towards the past: 0.5 s before the epoch is 23:59:59.
+                -whole - i64::from(before.subsec_nanos() > 0)
+            }
         }
-        let mut w = Cursor(&mut iso, 0);
-        let _ = write!(
-            w,
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        );
-        Timestamp { dt, iso }
+        .clamp(FIRST_SECOND, LAST_SECOND);
+        let c = Civil::of(unix_seconds);
+        let mut iso = [0u8; 16];
+        iso[0..4].copy_from_slice(&fixed_digits::<4>(c.year as u32));
+        iso[4..6].copy_from_slice(&fixed_digits::<2>(c.month));
+        iso[6..8].copy_from_slice(&fixed_digits::<2>(c.day));
+        iso[8] = b'T';
+        iso[9..11].copy_from_slice(&fixed_digits::<2>(c.hour));
+        iso[11..13].copy_from_slice(&fixed_digits::<2>(c.minute));
+        iso[13..15].copy_from_slice(&fixed_digits::<2>(c.second));
+        iso[15] = b'Z';
+        Timestamp { unix_seconds, iso }
     }
 
     /// `YYYYMMDDTHHMMSSZ`, the `x-oss-date` form.
@@ -757,55 +757,110 @@ impl Timestamp {
     /// RFC 1123 form, for the `Date` header: `Mon, 15 Jan 2024 08:30:00 GMT`.
     pub fn http_date(&self) -> String {
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let dt = self.dt;
-        let day = DAYS[dt.weekday().number_days_from_monday() as usize];
-        let month = MONTHS[u8::from(dt.month()) as usize - 1];
-        if (0..=9999).contains(&dt.year()) {
-            let mut s = String::with_capacity(29);
-            let mut push = |digits: &[u8]| s.extend(digits.iter().map(|&d| char::from(d)));
-            push(day.as_bytes());
-            push(b", ");
-            push(&fixed_digits::<2>(dt.day().into()));
-            push(b" ");
-            push(month.as_bytes());
-            push(b" ");
-            push(&fixed_digits::<4>(dt.year() as u32));
-            push(b" ");
-            push(&fixed_digits::<2>(dt.hour().into()));
-            push(b":");
-            push(&fixed_digits::<2>(dt.minute().into()));
-            push(b":");
-            push(&fixed_digits::<2>(dt.second().into()));
-            push(b" GMT");
-            return s;
-        }
-        format!(
-            "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-            day,
-            dt.day(),
-            month,
-            dt.year(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        )
+        let c = Civil::of(self.unix_seconds);
+        // 1970-01-01 was a Thursday.
+        let weekday = (self.unix_seconds.div_euclid(SECONDS_PER_DAY) + 3).rem_euclid(7);
+        let mut s = String::with_capacity(29);
+        let mut push = |ascii: &[u8]| s.extend(ascii.iter().map(|&b| char::from(b)));
+        push(DAYS[weekday as usize].as_bytes());
+        push(b", ");
+        push(&fixed_digits::<2>(c.day));
+        push(b" ");
+        push(MONTHS[c.month as usize - 1].as_bytes());
+        push(b" ");
+        push(&fixed_digits::<4>(c.year as u32));
+        push(b" ");
+        push(&fixed_digits::<2>(c.hour));
+        push(b":");
+        push(&fixed_digits::<2>(c.minute));
+        push(b":");
+        push(&fixed_digits::<2>(c.second));
+        push(b" GMT");
+        s
     }
 }
 
-struct Cursor<'a>(&'a mut [u8; 16], usize);
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
-impl std::fmt::Write for Cursor<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.1 + s.len();
-        if end > self.0.len() {
-            return Err(std::fmt::Error);
+/// A UTC time broken down in the proleptic Gregorian calendar.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+}
+
+impl Civil {
+    /// The date and time `unix_seconds` after 1970-01-01T00:00:00Z (Howard
+    /// Hinnant's `civil_from_days`).
+    fn of(unix_seconds: i64) -> Civil {
+        let days = unix_seconds.div_euclid(SECONDS_PER_DAY);
+        let second_of_day = unix_seconds.rem_euclid(SECONDS_PER_DAY) as u32;
+        let z = days + 719_468; // days since 0000-03-01
+        let era = z.div_euclid(146_097);
+        let day_of_era = z.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
+        let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        } as u32;
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Civil {
+            year,
+            month,
+            day,
+            hour: second_of_day / 3_600,
+            minute: second_of_day / 60 % 60,
+            second: second_of_day % 60,
         }
-        self.0[self.1..end].copy_from_slice(s.as_bytes());
-        self.1 = end;
-        Ok(())
+    }
+
+    /// The time these fields name, if they name one (years -9999 to 9999,
+    /// days within their month, no leap second).
+    fn to_system_time(&self) -> Option<SystemTime> {
+        let valid = (-9_999..=9_999).contains(&self.year)
+            && (1..=12).contains(&self.month)
+            && (1..=days_in_month(self.year, self.month)).contains(&self.day)
+            && self.hour < 24
+            && self.minute < 60
+            && self.second < 60;
+        if !valid {
+            return None;
+        }
+        // Howard Hinnant's `days_from_civil`.
+        let year = self.year - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let shifted_month = i64::from((self.month + 9) % 12); // March = 0
+        let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        let days = era * 146_097 + day_of_era - 719_468;
+        let seconds =
+            days * SECONDS_PER_DAY + i64::from(self.hour * 3_600 + self.minute * 60 + self.second);
+        let magnitude = Duration::from_secs(seconds.unsigned_abs());
+        if seconds >= 0 {
+            SystemTime::UNIX_EPOCH.checked_add(magnitude)
+        } else {
+            SystemTime::UNIX_EPOCH.checked_sub(magnitude)
+        }
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -821,17 +876,19 @@ pub fn parse_iso(s: &str) -> Option<SystemTime> {
             .all(|c| c.is_ascii_digit())
             .then(|| part.parse().ok())?
     };
-    let month = time::Month::try_from(num(4..6)? as u8).ok()?;
-    let date = time::Date::from_calendar_date(num(0..4)? as i32, month, num(6..8)? as u8).ok()?;
-    let t = time::Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8).ok()?;
-    Some(date.with_time(t).assume_utc().into())
+    Civil {
+        year: num(0..4)?.into(),
+        month: num(4..6)?,
+        day: num(6..8)?,
+        hour: num(9..11)?,
+        minute: num(11..13)?,
+        second: num(13..15)?,
+    }
+    .to_system_time()
 }
 
 /// Parses an RFC 1123 HTTP date (`Mon, 15 Jan 2024 08:30:00 GMT`).
 pub fn parse_http_date(s: &str) -> Option<SystemTime> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let mut parts = s.split_ascii_whitespace();
     let _weekday = parts.next()?;
     let day: u8 = parts.next()?.parse().ok()?;
@@ -845,10 +902,15 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     if parts.next()? != "GMT" || hms.next().is_some() {
         return None;
     }
-    let month = time::Month::try_from(month_index as u8 + 1).ok()?;
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let t = time::Time::from_hms(h, m, sec).ok()?;
-    Some(date.with_time(t).assume_utc().into())
+    Civil {
+        year: year.into(),
+        month: month_index as u32 + 1,
+        day: day.into(),
+        hour: h.into(),
+        minute: m.into(),
+        second: sec.into(),
+    }
+    .to_system_time()
 }
 
 #[cfg(test)]
@@ -874,34 +936,110 @@ mod tests {
         assert_eq!(parse_http_date("yesterday"), None);
     }
 
+    /// `secs` after the epoch (before it when negative).
+    fn at_signed(secs: i64) -> SystemTime {
+        let magnitude = Duration::from_secs(secs.unsigned_abs());
+        if secs >= 0 {
+            SystemTime::UNIX_EPOCH + magnitude
+        } else {
+            SystemTime::UNIX_EPOCH - magnitude
+        }
+    }
+
     #[test]
-    fn hand_written_dates_match_the_formatter() {
-        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    fn calendar_matches_known_dates() {
+        // From Python's datetime (proleptic Gregorian, UTC).
+        let known = [
+            (
+                -62135596800,
+                "00010101T000000Z",
+                "Mon, 01 Jan 0001 00:00:00 GMT",
+            ),
+            (
+                -11670955200,
+                "16000229T120000Z",
+                "Tue, 29 Feb 1600 12:00:00 GMT",
+            ),
+            (
+                -2203891201,
+                "19000228T235959Z",
+                "Wed, 28 Feb 1900 23:59:59 GMT",
+            ),
+            (
+                -2203891200,
+                "19000301T000000Z",
+                "Thu, 01 Mar 1900 00:00:00 GMT",
+            ),
+            (-1, "19691231T235959Z", "Wed, 31 Dec 1969 23:59:59 GMT"),
+            (0, "19700101T000000Z", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            (
+                951804428,
+                "20000229T060708Z",
+                "Tue, 29 Feb 2000 06:07:08 GMT",
+            ),
+            (
+                1705307400,
+                "20240115T083000Z",
+                "Mon, 15 Jan 2024 08:30:00 GMT",
+            ),
+            (
+                1735689599,
+                "20241231T235959Z",
+                "Tue, 31 Dec 2024 23:59:59 GMT",
+            ),
+            (
+                4107542400,
+                "21000301T000000Z",
+                "Mon, 01 Mar 2100 00:00:00 GMT",
+            ),
+            (
+                253402300799,
+                "99991231T235959Z",
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+            ),
         ];
-        let last = 253_402_300_799; // 9999-12-31T23:59:59Z
-        let times = (0..last)
-            .step_by(7_654_321)
-            .chain([0, 951_782_400, 1_705_307_400, last]);
-        for secs in times {
-            let t = Timestamp::new(at(secs));
-            let dt = OffsetDateTime::from(at(secs));
-            let (y, mo, d) = (dt.year(), u8::from(dt.month()), dt.day());
-            let (h, mi, s) = (dt.hour(), dt.minute(), dt.second());
+        for (secs, iso, http) in known {
+            let t = Timestamp::new(at_signed(secs));
+            assert_eq!((t.iso(), t.http_date().as_str()), (iso, http), "{secs}");
+            assert_eq!(parse_iso(iso), Some(at_signed(secs)), "{iso}");
+            assert_eq!(parse_http_date(http), Some(at_signed(secs)), "{http}");
+        }
+        // Round trips across the whole range.
+        for secs in (FIRST_SECOND..=LAST_SECOND).step_by(7_654_321) {
+            let t = Timestamp::new(at_signed(secs));
+            assert_eq!(parse_iso(t.iso()), Some(at_signed(secs)), "{secs}");
             assert_eq!(
-                t.iso(),
-                format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"),
-                "{secs}"
-            );
-            let wd = DAYS[dt.weekday().number_days_from_monday() as usize];
-            let m = MONTHS[mo as usize - 1];
-            assert_eq!(
-                t.http_date(),
-                format!("{wd}, {d:02} {m} {y:04} {h:02}:{mi:02}:{s:02} GMT"),
+                parse_http_date(&t.http_date()),
+                Some(at_signed(secs)),
                 "{secs}"
             );
         }
+        // Before the epoch a fraction rounds to the earlier second; out of
+        // range clamps to what four year digits hold.
+        let half_before = SystemTime::UNIX_EPOCH - Duration::from_millis(500);
+        assert_eq!(Timestamp::new(half_before).iso(), "19691231T235959Z");
+        let far = at_signed(LAST_SECOND) + Duration::from_secs(86_400 * 400);
+        assert_eq!(Timestamp::new(far).iso(), "99991231T235959Z");
+        // Fields that name no time.
+        for bad in [
+            "19000229T000000Z",
+            "20230229T000000Z",
+            "20240431T000000Z",
+            "20241301T000000Z",
+            "20240100T000000Z",
+            "20240101T240000Z",
+            "20240101T006000Z",
+            "20240101T000060Z",
+        ] {
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+        assert_eq!(parse_iso("20240229T000000Z"), Some(at_signed(1709164800)));
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"),
+            Some(at_signed(1709164800))
+        );
+        assert_eq!(parse_http_date("Thu, 29 Feb 2023 00:00:00 GMT"), None);
+        assert_eq!(parse_http_date("Thu, 01 Jan 10000 00:00:00 GMT"), None);
     }
 
     #[test]
