@@ -6,6 +6,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod download;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod encoding;
@@ -19,7 +20,8 @@ pub mod sign;
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
+pub use download::ProcessedObject;
 pub use error::{Error, ServiceError};
-pub use response::{AsyncProcessObjectResult, ProcessObjectResult};
+pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
