@@ -170,7 +170,7 @@ impl Store {
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let written = fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_data()))
+            .and_then(|mut f| f.write_all(bytes))
             .and_then(|()| fs::rename(&temp, &path));
         if let Err(e) = written {
             let _ = fs::remove_file(&temp);
