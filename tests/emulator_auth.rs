@@ -417,3 +417,41 @@ fn presigned_urls_expire() {
     let r = get(now + Duration::from_secs(3600), 60);
     assert_eq!((r.status, r.error_code().as_str()), (403, "AccessDenied"));
 }
+
+#[test]
+fn head_answers_and_body_limits() {
+    let emulator = seeded();
+    let good = Credentials::new(AK, SK);
+    let now = SystemTime::now();
+    let r = signed(&emulator, "HEAD a.txt", &[], b"", &good, now);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some("5"));
+    assert!(r.body.is_empty());
+    assert!(is_request_id(r.header("x-oss-request-id").unwrap()));
+    // HEAD errors have no body: the XML is base64 in x-oss-err.
+    let r = signed(&emulator, "HEAD gone.txt", &[], b"", &good, now);
+    assert_eq!(r.status, 404);
+    assert!(r.body.is_empty());
+    let xml = oss_process::encoding::base64_std_decode(r.header("x-oss-err").unwrap()).unwrap();
+    assert!(
+        String::from_utf8(xml)
+            .unwrap()
+            .contains("<Code>NoSuchKey</Code>")
+    );
+
+    // A process body over 64 KiB is refused before it is read.
+    let big = vec![b'a'; 100 * 1024];
+    let r = signed(&emulator, "POST a.txt?x-oss-process", &[], &big, &good, now);
+    assert_eq!((r.status, r.error_code().as_str()), (400, "EntityTooLarge"));
+    // Garbage on the wire gets an OSS-shaped 400, and the emulator lives on.
+    let mut raw = std::net::TcpStream::connect(emulator.addr()).unwrap();
+    std::io::Write::write_all(&mut raw, b"NOT HTTP\r\n\r\n").unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut raw, &mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 400 "), "{text}");
+    assert!(text.contains("x-oss-request-id: "), "{text}");
+    assert_eq!(
+        signed(&emulator, "GET a.txt", &[], b"", &good, now).status,
+        200
+    );
+}

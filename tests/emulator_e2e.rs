@@ -359,7 +359,7 @@ fn sts_token_path() {
         }
         client_for(&emulator, c).process_object(BUCKET, PHOTO, save)
     };
-    assert_eq!(with(Some("Token.abc/+=")).unwrap().file_size() > 0, true);
+    assert!(with(Some("Token.abc/+=")).unwrap().file_size() > 0);
     for bad in [Some("Token.abd"), None] {
         let e = service_error(with(bad).unwrap_err());
         assert_eq!(

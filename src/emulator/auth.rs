@@ -33,10 +33,7 @@ pub(crate) struct SignedParts<'a> {
 
 impl SignedParts<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::http::find_header(self.headers, name)
     }
 }
 

@@ -51,11 +51,16 @@ impl Request {
 
     /// The first header named `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
+}
+
+/// The first header named `name` (any case) in `headers`.
+pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// An answer to send.
@@ -296,6 +301,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared, handler: &dyn Handler) {
             Err(ReadEnd::Refuse(status, message)) => {
                 let response = handler.refuse(status, &message);
                 let _ = write_response(&mut writer, &response, false, false);
+                linger(&mut reader);
                 break;
             }
         };
@@ -309,6 +315,30 @@ fn serve_connection(stream: TcpStream, shared: &Shared, handler: &dyn Handler) {
     }
     let _ = writer.flush();
     let _ = reader.get_ref().shutdown(Shutdown::Both);
+}
+
+/// After refusing a request whose body was not read: stop writing, then
+/// read and drop what the client still sends for a moment, so that closing
+/// does not reset the connection before the client has read the answer.
+fn linger(reader: &mut BufReader<TcpStream>) {
+    let _ = reader.get_ref().shutdown(Shutdown::Write);
+    let started = Instant::now();
+    let mut drained = 0usize;
+    let mut buf = [0u8; 16 * 1024];
+    while started.elapsed() < Duration::from_millis(500) && drained < 8 * 1024 * 1024 {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => drained += n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => break,
+        }
+    }
 }
 
 fn wants_keep_alive(request: &Request) -> bool {

@@ -595,6 +595,15 @@ fn sample(src: &RgbaImage, x: f64, y: f64) -> Option<Rgba<u8>> {
     Some(Rgba(out))
 }
 
+/// RGB8 or RGBA8, what the WebP and BMP encoders take.
+fn eight_bit(img: &DynamicImage) -> DynamicImage {
+    if img.color().has_alpha() {
+        DynamicImage::ImageRgba8(img.to_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(img.to_rgb8())
+    }
+}
+
 fn encode(img: &DynamicImage, format: OutputFormat, quality: u8) -> Result<Output, OssError> {
     let failed =
         |e: image::ImageError| OssError::internal(format!("Encoding the result failed: {e}."));
@@ -614,32 +623,18 @@ fn encode(img: &DynamicImage, format: OutputFormat, quality: u8) -> Result<Outpu
                 .encode_image(&rgb)
                 .map_err(failed)?;
         }
-        OutputFormat::Webp => {
-            let converted = if img.color().has_alpha() {
-                DynamicImage::ImageRgba8(img.to_rgba8())
-            } else {
-                DynamicImage::ImageRgb8(img.to_rgb8())
-            };
-            converted
-                .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
-                .map_err(failed)?;
-        }
+        OutputFormat::Webp => eight_bit(img)
+            .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
+            .map_err(failed)?,
         OutputFormat::Png => img
             .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
             .map_err(failed)?,
         OutputFormat::Gif => DynamicImage::ImageRgba8(img.to_rgba8())
             .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Gif)
             .map_err(failed)?,
-        OutputFormat::Bmp => {
-            let converted = if img.color().has_alpha() {
-                DynamicImage::ImageRgba8(img.to_rgba8())
-            } else {
-                DynamicImage::ImageRgb8(img.to_rgb8())
-            };
-            converted
-                .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Bmp)
-                .map_err(failed)?;
-        }
+        OutputFormat::Bmp => eight_bit(img)
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Bmp)
+            .map_err(failed)?,
     }
     Ok(Output {
         bytes,

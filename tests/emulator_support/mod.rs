@@ -83,7 +83,8 @@ pub fn send(
         body.len()
     ));
     stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
+    // The server may answer (and stop reading) before the body is sent.
+    let _ = stream.write_all(body);
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read answer");
     let split = raw
