@@ -5,7 +5,9 @@
 //! `127.0.0.1`, checks every request's V4 signature (header or presigned
 //! query form) against the credentials it was started with, and really
 //! processes images for `x-oss-process`: resize in every mode, crop, rotate,
-//! format, quality and auto-orient, with `sys/saveas` writing the result.
+//! format, quality and auto-orient (plus the JSON of `info` and
+//! `average-hue`), with `sys/saveas` writing the result. Any other image
+//! action is refused with `InvalidArgument` naming it.
 //! Errors come back as OSS shapes them (XML body, `x-oss-request-id`,
 //! `x-oss-ec`), so any OSS client, this crate's or an official SDK, can be
 //! pointed at [`Emulator::endpoint`].
