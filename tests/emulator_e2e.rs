@@ -509,3 +509,39 @@ fn many_emulators_start_and_stop_promptly() {
     }
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn a_skewed_clock_gives_request_time_too_skewed_and_the_client_can_learn_it() {
+    let emulator = Emulator::builder()
+        .credentials(Credentials::new(AK, SK))
+        .clock_offset_secs(3600)
+        .start()
+        .unwrap();
+    emulator.put_object(BUCKET, PHOTO, &jpeg(32, 24)).unwrap();
+    let save = "image/resize,w_16|sys/saveas,o_cy5qcGc";
+    let strict = Client::builder()
+        .region("cn-hangzhou")
+        .endpoint(emulator.endpoint())
+        .credentials(Credentials::new(AK, SK))
+        .correct_clock_skew(false)
+        .build()
+        .unwrap();
+    let e = service_error(strict.process_object(BUCKET, PHOTO, save).unwrap_err());
+    assert_eq!((e.status, e.code.as_str()), (403, "RequestTimeTooSkewed"));
+    assert!(is_request_id(&e.request_id));
+
+    // The default client reads the server's Date and retries with it.
+    let learning = client_for(&emulator, Credentials::new(AK, SK));
+    assert_eq!(
+        learning
+            .process_object(BUCKET, PHOTO, save)
+            .unwrap()
+            .status_code(),
+        200
+    );
+    let (behind, offset) = learning.clock_offset();
+    assert!(
+        !behind && offset > Duration::from_secs(3500),
+        "{behind} {offset:?}"
+    );
+}

@@ -120,6 +120,7 @@ pub struct EmulatorBuilder {
     bind: SocketAddr,
     threads: usize,
     check_time: bool,
+    clock_offset_secs: i64,
     logger: Option<RequestLogger>,
 }
 
@@ -133,6 +134,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("bind", &self.bind)
             .field("threads", &self.threads)
             .field("check_time", &self.check_time)
+            .field("clock_offset_secs", &self.clock_offset_secs)
             .field("logger", &self.logger.is_some())
             .finish()
     }
@@ -190,6 +192,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Runs the emulator's clock `seconds` ahead of the real one (behind
+    /// when negative): signatures are checked against it and the `Date`
+    /// header shows it. For testing how a client handles
+    /// `RequestTimeTooSkewed` and learns the server's time.
+    pub fn clock_offset_secs(mut self, seconds: i64) -> Self {
+        self.clock_offset_secs = seconds;
+        self
+    }
+
     /// Calls `log` after every answered request (from the worker thread
     /// that answered it; keep it quick).
     pub fn on_request(mut self, log: impl Fn(&RequestLog) + Send + Sync + 'static) -> Self {
@@ -230,7 +241,7 @@ impl EmulatorBuilder {
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
             SocketAddr::V4(a) => format!("http://{a}"),
         };
-        let service = Service::new(
+        let mut service = Service::new(
             Verifier {
                 credentials: self.credentials,
                 region: self.region.clone(),
@@ -241,6 +252,7 @@ impl EmulatorBuilder {
             self.logger,
             endpoint.trim_start_matches("http://").to_string(),
         );
+        service.clock_offset_secs = self.clock_offset_secs;
         let server = http::Server::start(listener, self.threads, Arc::new(service))?;
         Ok(Emulator {
             server,
@@ -286,6 +298,7 @@ impl Emulator {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             threads: DEFAULT_THREADS,
             check_time: true,
+            clock_offset_secs: 0,
             logger: None,
         }
     }

@@ -9,7 +9,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher as _;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use md5::{Digest, Md5};
 
@@ -67,6 +67,8 @@ pub(crate) struct Service {
     pub store: Store,
     pub logger: Option<RequestLogger>,
     pub fallback_host: String,
+    /// Seconds added to the real clock (tests of client clock correction).
+    pub clock_offset_secs: i64,
     counter: AtomicU64,
     seed: RandomState,
 }
@@ -97,8 +99,19 @@ impl Service {
             store,
             logger,
             fallback_host,
+            clock_offset_secs: 0,
             counter: AtomicU64::new(0),
             seed: RandomState::new(),
+        }
+    }
+
+    /// The emulator's idea of now: the real clock plus the configured offset.
+    fn now(&self) -> SystemTime {
+        let offset = Duration::from_secs(self.clock_offset_secs.unsigned_abs());
+        if self.clock_offset_secs >= 0 {
+            SystemTime::now() + offset
+        } else {
+            SystemTime::now() - offset
         }
     }
 
@@ -121,7 +134,7 @@ impl Service {
 
     /// Adds the headers every answer carries.
     fn finish(&self, mut response: Response, request_id: &str) -> Response {
-        let now = Timestamp::new(SystemTime::now());
+        let now = Timestamp::new(self.now());
         response.headers.push(("Server".into(), "AliyunOSS".into()));
         response.headers.push(("Date".into(), now.http_date()));
         response
@@ -186,7 +199,7 @@ impl Service {
                 query: request.query(),
                 headers: &request.headers,
             },
-            SystemTime::now(),
+            self.now(),
         )?;
         check_content_md5(request)?;
         if let Some(name) = sub.unimplemented {
