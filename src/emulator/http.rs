@@ -329,16 +329,19 @@ fn linger(reader: &mut BufReader<TcpStream>) {
         match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => drained += n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if is_transient(&e) => {}
             Err(_) => break,
         }
     }
+}
+
+/// A read that timed out (the socket's short poll timeout) or was
+/// interrupted: try again.
+fn is_transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
 
 fn wants_keep_alive(request: &Request) -> bool {
@@ -384,12 +387,7 @@ fn read_line(
                     return Ok(());
                 }
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
+            Err(e) if is_transient(&e) => {
                 let elapsed = started.elapsed();
                 if waiting {
                     // Between requests: give the worker to a waiting
@@ -401,7 +399,6 @@ fn read_line(
                     return Err(ReadEnd::Close);
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return Err(ReadEnd::Close),
         }
     }
@@ -426,13 +423,7 @@ fn read_exact(
                 out.extend_from_slice(&buf[..got]);
                 n -= got;
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if is_transient(&e) => {}
             Err(_) => return Err(ReadEnd::Close),
         }
     }
