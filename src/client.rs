@@ -5,6 +5,7 @@
 //! A [`Client`] is cheap to clone (one `Arc`) and `Send + Sync`: share one
 //! across threads so they share its connection pool.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -14,12 +15,14 @@ use ureq::http::Response;
 
 use crate::config::{AddressStyle, ClientBuilder, Config, Target};
 use crate::credentials::Credentials;
+use crate::download::ProcessedObject;
 use crate::encoding::{base64_std, percent_encode_into};
 use crate::error::{Error, ServiceError};
 use crate::names::{check_bucket, check_key};
 use crate::response::{
-    AsyncProcessObjectResult, ErrorHeaders, ProcessObjectResult, parse_async_result,
-    parse_process_result, parse_service_error,
+    AsyncProcessObjectResult, AverageHue, ErrorHeaders, ImageInfo, ProcessObjectResult,
+    parse_async_result, parse_average_hue, parse_image_info, parse_process_result,
+    parse_service_error,
 };
 use crate::sign::{Presigned, SignableRequest, Signer, parse_http_date};
 
@@ -95,6 +98,8 @@ struct Prepared<'a> {
     target: Target,
     body: Option<Vec<u8>>,
     content_md5: Option<String>,
+    /// The caller reads the body as a stream (processed downloads).
+    streaming: bool,
 }
 
 impl Prepared<'_> {
@@ -175,8 +180,8 @@ impl Client {
         process: impl AsRef<str>,
     ) -> Result<ProcessObjectResult, Error> {
         let prepared = self.prepare_post(bucket, key, ProcessKind::Sync, process.as_ref())?;
-        self.execute(&prepared, |status, request_id, response| {
-            let body = self.read_capped(response, request_id)?;
+        self.execute(&prepared, |status, request_id, mut response| {
+            let body = self.read_capped(&mut response, request_id)?;
             parse_process_result(status, request_id, &body)
         })
     }
@@ -192,8 +197,8 @@ impl Client {
         process: impl AsRef<str>,
     ) -> Result<AsyncProcessObjectResult, Error> {
         let prepared = self.prepare_post(bucket, key, ProcessKind::Async, process.as_ref())?;
-        self.execute(&prepared, |status, request_id, response| {
-            let body = self.read_capped(response, request_id)?;
+        self.execute(&prepared, |status, request_id, mut response| {
+            let body = self.read_capped(&mut response, request_id)?;
             parse_async_result(status, request_id, &body)
         })
     }
@@ -227,9 +232,7 @@ impl Client {
         check_process(process)?;
         crate::sign::check_presign_expiry(expires)?;
         let credentials = self.credentials()?;
-        let mut query = String::with_capacity(process.len() * 2 + 16);
-        query.push_str("x-oss-process=");
-        percent_encode_into(&mut query, process, false);
+        let query = process_query(process);
         let target = self.inner.config.target(bucket, key);
         let request = SignableRequest {
             method: "GET",
@@ -242,6 +245,95 @@ impl Client {
         self.inner
             .signer
             .presign(&target.base, &request, &credentials, time, expires)
+    }
+
+    /// Downloads `bucket`/`key` processed by `process` (e.g.
+    /// `image/resize,w_100/format,webp`) as a stream, without saving
+    /// anything on the server: `GET /<key>?x-oss-process=<process>`.
+    ///
+    /// The answer is retried like any call until its headers arrive; the
+    /// body is then the caller's to read, and a failure while reading it is
+    /// reported, never hidden.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &oss_process::Client) -> Result<(), oss_process::Error> {
+    /// let thumb = client.get_processed("examplebucket", "cat.jpg", "image/resize,w_100")?;
+    /// println!("{} bytes of {}", thumb.content_length().unwrap_or(0), thumb.content_type());
+    /// thumb.save_to("cat-100.jpg")?; // written whole, or not at all
+    /// # Ok(()) }
+    /// ```
+    pub fn get_processed(
+        &self,
+        bucket: &str,
+        key: &str,
+        process: impl AsRef<str>,
+    ) -> Result<ProcessedObject, Error> {
+        let prepared = self.prepare_get(bucket, key, process.as_ref(), true)?;
+        let target = prepared.describe();
+        self.execute(&prepared, |_, request_id, response| {
+            let content_type = header(&response, "content-type").unwrap_or("").to_string();
+            let content_length = header(&response, "content-length").and_then(|v| v.parse().ok());
+            Ok(ProcessedObject {
+                reader: Box::new(response.into_body().into_reader()),
+                content_type,
+                content_length,
+                request_id: request_id.to_string(),
+                target: target.clone(),
+            })
+        })
+    }
+
+    /// [`get_processed`](Self::get_processed) copied into `sink`; returns
+    /// the number of bytes. On error `sink` may hold a partial image.
+    pub fn download_processed(
+        &self,
+        bucket: &str,
+        key: &str,
+        process: impl AsRef<str>,
+        sink: &mut impl Write,
+    ) -> Result<u64, Error> {
+        self.get_processed(bucket, key, process)?.copy_to(sink)
+    }
+
+    /// The image's width, height, format, size and EXIF fields
+    /// (`image/info`).
+    pub fn image_info(&self, bucket: &str, key: &str) -> Result<ImageInfo, Error> {
+        let prepared = self.prepare_get(bucket, key, "image/info", false)?;
+        self.execute(&prepared, |_, request_id, mut response| {
+            let body = self.read_capped(&mut response, request_id)?;
+            parse_image_info(request_id, &body)
+        })
+    }
+
+    /// The image's average colour (`image/average-hue`).
+    pub fn average_hue(&self, bucket: &str, key: &str) -> Result<AverageHue, Error> {
+        let prepared = self.prepare_get(bucket, key, "image/average-hue", false)?;
+        self.execute(&prepared, |_, request_id, mut response| {
+            let body = self.read_capped(&mut response, request_id)?;
+            parse_average_hue(request_id, &body)
+        })
+    }
+
+    fn prepare_get<'a>(
+        &self,
+        bucket: &'a str,
+        key: &'a str,
+        process: &str,
+        streaming: bool,
+    ) -> Result<Prepared<'a>, Error> {
+        check_bucket(bucket)?;
+        check_key(key)?;
+        check_process(process)?;
+        Ok(Prepared {
+            method: "GET",
+            bucket,
+            key,
+            query: process_query(process),
+            target: self.inner.config.target(bucket, key),
+            body: None,
+            content_md5: None,
+            streaming,
+        })
     }
 
     fn prepare_post<'a>(
@@ -268,6 +360,7 @@ impl Client {
             target: self.inner.config.target(bucket, key),
             body: Some(body),
             content_md5: Some(content_md5),
+            streaming: false,
         })
     }
 
@@ -295,7 +388,7 @@ impl Client {
     fn execute<T>(
         &self,
         prepared: &Prepared<'_>,
-        handle: impl Fn(u16, &str, &mut Response<ureq::Body>) -> Result<T, Error>,
+        handle: impl Fn(u16, &str, Response<ureq::Body>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let policy = &self.inner.config.retry;
         let max_attempts = policy.max_attempts().max(1);
@@ -322,7 +415,7 @@ impl Client {
     fn attempt<T>(
         &self,
         prepared: &Prepared<'_>,
-        handle: &impl Fn(u16, &str, &mut Response<ureq::Body>) -> Result<T, Error>,
+        handle: &impl Fn(u16, &str, Response<ureq::Body>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let credentials = self.credentials()?;
         let signing_time = self.now();
@@ -351,32 +444,41 @@ impl Client {
             url.push_str(&prepared.query);
         }
         let agent = &self.inner.agent;
+        // Every header goes on through one helper, whatever the method.
+        fn with_headers<B>(
+            mut rb: ureq::RequestBuilder<B>,
+            host: Option<&str>,
+            headers: &[(&str, &str)],
+            signed: &[(&'static str, String)],
+        ) -> ureq::RequestBuilder<B> {
+            if let Some(host) = host {
+                rb = rb.header("Host", host);
+            }
+            for (name, value) in headers {
+                rb = rb.header(*name, *value);
+            }
+            for (name, value) in signed {
+                rb = rb.header(*name, value);
+            }
+            rb
+        }
+        let host = prepared.target.host_header.as_deref();
         let result = match &prepared.body {
             Some(body) => {
-                let mut rb = agent.post(&url);
-                if let Some(host) = &prepared.target.host_header {
-                    rb = rb.header("Host", host);
-                }
-                for (name, value) in headers.iter().copied() {
-                    rb = rb.header(name, value);
-                }
-                for (name, value) in &signed.headers {
-                    rb = rb.header(*name, value);
-                }
-                rb.send(&body[..])
+                with_headers(agent.post(&url), host, &headers, &signed.headers).send(&body[..])
             }
             None => {
-                let mut rb = agent.get(&url);
-                if let Some(host) = &prepared.target.host_header {
-                    rb = rb.header("Host", host);
+                let rb = with_headers(agent.get(&url), host, &headers, &signed.headers);
+                if prepared.streaming {
+                    // A streamed body may be large: bound each read, not the whole transfer.
+                    rb.config()
+                        .timeout_recv_body(None)
+                        .timeout_per_read(Some(self.inner.config.read_timeout))
+                        .build()
+                        .call()
+                } else {
+                    rb.call()
                 }
-                for (name, value) in headers.iter().copied() {
-                    rb = rb.header(name, value);
-                }
-                for (name, value) in &signed.headers {
-                    rb = rb.header(*name, value);
-                }
-                rb.call()
             }
         };
         let mut response = result.map_err(|e| transport_error(e, prepared))?;
@@ -385,7 +487,8 @@ impl Client {
             .unwrap_or("")
             .to_string();
         if (200..300).contains(&status) {
-            return handle(status, &request_id, &mut response);
+            return handle(status, &request_id, response)
+                .map_err(|e| scrub_decode_error(e, &credentials));
         }
         let error = self.service_error(prepared, &credentials, status, &mut response);
         if error.code == "RequestTimeTooSkewed" && self.inner.config.correct_clock_skew {
@@ -470,6 +573,14 @@ impl Client {
     }
 }
 
+/// `x-oss-process=<process, percent-encoded>`, the query of processing GETs.
+fn process_query(process: &str) -> String {
+    let mut query = String::with_capacity(process.len() * 2 + 16);
+    query.push_str("x-oss-process=");
+    percent_encode_into(&mut query, process, false);
+    query
+}
+
 fn header<'r>(response: &'r Response<ureq::Body>, name: &str) -> Option<&'r str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -530,29 +641,42 @@ fn body_error(e: ureq::Error, request_id: &str) -> Error {
     }
 }
 
-/// Servers echo request parts (e.g. the canonical request with the STS
-/// token) in error bodies; none of that may reach error text.
-fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
+/// Replaces the secret and the token in `text` by `<redacted>`.
+fn scrub_text(text: &mut String, credentials: &Credentials) {
     let secrets = [
         Some(credentials.access_key_secret()),
         credentials.security_token(),
     ];
-    for secret in secrets.into_iter().flatten().filter(|s| s.len() >= 4) {
-        for field in [
-            &mut error.code,
-            &mut error.message,
-            &mut error.request_id,
-            &mut error.host_id,
-            &mut error.ec,
-            &mut error.recommend_doc,
-            &mut error.target,
-            &mut error.date,
-        ] {
-            if field.contains(secret) {
-                *field = field.replace(secret, "<redacted>");
-            }
+    for secret in secrets.into_iter().flatten().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            *text = text.replace(secret, "<redacted>");
         }
     }
+}
+
+/// Servers echo request parts (e.g. the canonical request with the STS
+/// token) in error bodies; none of that may reach error text.
+fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
+    for field in [
+        &mut error.code,
+        &mut error.message,
+        &mut error.request_id,
+        &mut error.host_id,
+        &mut error.ec,
+        &mut error.recommend_doc,
+        &mut error.target,
+        &mut error.date,
+    ] {
+        scrub_text(field, credentials);
+    }
+}
+
+/// A decode error quotes the answer's first bytes: scrub them too.
+fn scrub_decode_error(mut error: Error, credentials: &Credentials) -> Error {
+    if let Error::Decode { message, .. } = &mut error {
+        scrub_text(message, credentials);
+    }
+    error
 }
 
 #[cfg(test)]

@@ -208,6 +208,8 @@ pub struct ClientBuilder {
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
     credentials: Option<Arc<dyn CredentialsProvider>>,
+    /// Fixed credentials, kept to be checked in `build`.
+    static_credentials: Option<Credentials>,
     retry: Option<Arc<dyn RetryPolicy>>,
     user_agent_suffix: Option<String>,
     connect_to: Option<SocketAddr>,
@@ -311,7 +313,8 @@ impl ClientBuilder {
     /// Fixed credentials.
     #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(Arc::new(credentials));
+        self.credentials = Some(Arc::new(credentials.clone()));
+        self.static_credentials = Some(credentials);
         self
     }
 
@@ -319,6 +322,7 @@ impl ClientBuilder {
     /// providers and closures welcome).
     #[must_use]
     pub fn credentials_provider(mut self, provider: impl CredentialsProvider + 'static) -> Self {
+        self.static_credentials = None;
         self.credentials = Some(Arc::new(provider));
         self
     }
@@ -423,6 +427,9 @@ impl ClientBuilder {
                 "no credentials configured: call credentials(...) or credentials_provider(EnvironmentProvider::new()?)",
             )
         })?;
+        if let Some(fixed) = &self.static_credentials {
+            fixed.validate()?;
+        }
         let mut user_agent = format!(
             "oss-process/{} ({}/{}; rust)",
             env!("CARGO_PKG_VERSION"),

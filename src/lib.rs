@@ -6,6 +6,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod download;
 pub mod ecs_role;
 #[cfg(feature = "emulator")]
 pub mod emulator;
@@ -22,7 +23,9 @@ pub use crate::{ecs_role::EcsRamRoleProvider, refresh::CachingProvider};
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
+pub use download::ProcessedObject;
 pub use error::{Error, ServiceError};
-pub use response::{AsyncProcessObjectResult, ProcessObjectResult};
+pub use process::{ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs};
+pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;

@@ -89,6 +89,113 @@ impl AsyncProcessObjectResult {
     }
 }
 
+/// What `image/info` returns: the image's size and format, and every field
+/// OSS reported (EXIF included), as text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ImageInfo {
+    /// `ImageWidth` in pixels.
+    pub width: u32,
+    /// `ImageHeight` in pixels.
+    pub height: u32,
+    /// `Format`, e.g. `jpg`.
+    pub format: String,
+    /// `FileSize` in bytes.
+    pub file_size: u64,
+    /// Every field as reported (`{"Name": {"value": "..."}}` flattened).
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// `x-oss-request-id` of the answer.
+    pub request_id: String,
+}
+
+/// What `image/average-hue` returns: the image's average colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AverageHue {
+    /// Red, 0..=255.
+    pub red: u8,
+    /// Green, 0..=255.
+    pub green: u8,
+    /// Blue, 0..=255.
+    pub blue: u8,
+}
+
+impl AverageHue {
+    /// The colour as 6 upper-case hex digits (`RRGGBB`), the form resize's
+    /// `color` parameter takes.
+    pub fn hex(&self) -> String {
+        format!("{:02X}{:02X}{:02X}", self.red, self.green, self.blue)
+    }
+}
+
+/// Parses an `image/info` answer.
+pub fn parse_image_info(request_id: &str, body: &[u8]) -> Result<ImageInfo, Error> {
+    let map = parse_json_object(body, request_id, "image/info")?;
+    let mut info = ImageInfo {
+        request_id: request_id.to_string(),
+        ..Default::default()
+    };
+    for (name, value) in &map {
+        let text = match value {
+            Value::Object(inner) => json_string(inner, "value"),
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        info.fields.insert(name.clone(), text);
+    }
+    let number = |name: &str| -> Result<u64, Error> {
+        let text = info
+            .fields
+            .get(name)
+            .ok_or_else(|| decode_error(format!("image/info has no {name}"), request_id, None))?;
+        text.trim().parse().map_err(|_| {
+            decode_error(
+                format!("image/info {name} {text:?} is not a number"),
+                request_id,
+                None,
+            )
+        })
+    };
+    let too_big = |name: &str| {
+        decode_error(
+            format!("image/info {name} is out of range"),
+            request_id,
+            None,
+        )
+    };
+    info.width = u32::try_from(number("ImageWidth")?).map_err(|_| too_big("ImageWidth"))?;
+    info.height = u32::try_from(number("ImageHeight")?).map_err(|_| too_big("ImageHeight"))?;
+    info.file_size = number("FileSize").unwrap_or(0);
+    info.format = info.fields.get("Format").cloned().unwrap_or_default();
+    Ok(info)
+}
+
+/// Parses an `image/average-hue` answer, `{"RGB": "0x5c783b"}`.
+pub fn parse_average_hue(request_id: &str, body: &[u8]) -> Result<AverageHue, Error> {
+    let map = parse_json_object(body, request_id, "image/average-hue")?;
+    let rgb = json_string(&map, "RGB");
+    let hex = rgb
+        .strip_prefix("0x")
+        .or_else(|| rgb.strip_prefix("0X"))
+        .unwrap_or(&rgb);
+    let value = (hex.len() == 6)
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
+        .ok_or_else(|| {
+            decode_error(
+                format!("image/average-hue RGB {rgb:?} is not 0xRRGGBB"),
+                request_id,
+                None,
+            )
+        })?;
+    Ok(AverageHue {
+        red: (value >> 16) as u8,
+        green: (value >> 8) as u8,
+        blue: value as u8,
+    })
+}
+
 fn decode_error(message: String, request_id: &str, source: Option<serde_json::Error>) -> Error {
     Error::Decode {
         message,
@@ -493,6 +600,35 @@ mod tests {
             (a.event_id(), a.task_id(), a.process_request_id.as_str()),
             ("E", "T", "P")
         );
+    }
+
+    #[test]
+    fn image_info_and_average_hue() {
+        let body = br#"{"FileSize": {"value": "21839"}, "Format": {"value": "jpg"}, "ImageHeight": {"value": "267"}, "ImageWidth": {"value": "400"}, "ResolutionUnit": {"value": "1"}}"#;
+        let info = parse_image_info("R", body).unwrap();
+        assert_eq!(
+            (
+                info.width,
+                info.height,
+                info.format.as_str(),
+                info.file_size
+            ),
+            (400, 267, "jpg", 21839)
+        );
+        assert_eq!(info.fields["ResolutionUnit"], "1");
+        assert!(parse_image_info("R", br#"{"Format": {"value": "jpg"}}"#).is_err());
+        assert!(
+            parse_image_info(
+                "R",
+                br#"{"ImageWidth": {"value": "x"}, "ImageHeight": {"value": "1"}}"#
+            )
+            .is_err()
+        );
+        let hue = parse_average_hue("R", br#"{"RGB": "0x5c783b"}"#).unwrap();
+        assert_eq!((hue.red, hue.green, hue.blue), (0x5c, 0x78, 0x3b));
+        assert_eq!(hue.hex(), "5C783B");
+        assert!(parse_average_hue("R", br#"{"RGB": "0x5c78"}"#).is_err());
+        assert!(parse_average_hue("R", br#"{"RGB": "0x5c783bZZ"}"#).is_err());
     }
 
     #[test]

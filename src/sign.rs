@@ -87,7 +87,10 @@ impl SignedHeaders {
 }
 
 /// A presigned URL and the intermediate values.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the URL with the STS token redacted; the `url` field
+/// itself carries it, as it must for the URL to work.
+#[derive(Clone)]
 pub struct Presigned {
     /// The URL to hand out: the base URL, the original query, the signing
     /// parameters and `x-oss-signature` last.
@@ -98,6 +101,39 @@ pub struct Presigned {
     pub canonical_request: String,
     /// The string to sign (for debugging).
     pub string_to_sign: String,
+}
+
+impl std::fmt::Debug for Presigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presigned")
+            .field("url", &redact_token(&self.url))
+            .field("expires_at", &self.expires_at)
+            .field("canonical_request", &redact_token(&self.canonical_request))
+            .finish_non_exhaustive()
+    }
+}
+
+/// `text` with the value after `x-oss-security-token` (in a query `=` or a
+/// canonical header `:`) replaced by `<redacted>`.
+fn redact_token(text: &str) -> String {
+    const NAME: &str = "x-oss-security-token";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(NAME) {
+        let name_end = start + NAME.len();
+        if !matches!(rest.as_bytes().get(name_end), Some(b'=' | b':')) {
+            out.push_str(&rest[..name_end]);
+            rest = &rest[name_end..];
+            continue;
+        }
+        let value_start = name_end + 1;
+        out.push_str(&rest[..value_start]);
+        out.push_str("<redacted>");
+        let tail = &rest[value_start..];
+        rest = &tail[tail.find(['&', '\n']).unwrap_or(tail.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Clone)]
@@ -739,6 +775,23 @@ mod tests {
         for good in [Duration::from_secs(1), MAX_PRESIGN_EXPIRY] {
             assert!(s.presign("https://b.h/k", &req, &c, at(0), good).is_ok());
         }
+    }
+
+    #[test]
+    fn presigned_debug_redacts_the_token() {
+        assert_eq!(
+            redact_token("a?x=1&x-oss-security-token=tok&y=2"),
+            "a?x=1&x-oss-security-token=<redacted>&y=2"
+        );
+        assert_eq!(
+            redact_token("x-oss-security-token:tok\nz"),
+            "x-oss-security-token:<redacted>\nz"
+        );
+        assert_eq!(
+            redact_token("x-oss-security-token€"),
+            "x-oss-security-token€"
+        );
+        assert_eq!(redact_token("x-oss-security-token"), "x-oss-security-token");
     }
 
     #[test]

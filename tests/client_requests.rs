@@ -359,3 +359,110 @@ fn presigned_process_url_is_query_signed() {
         assert!(matches!(e, Error::InvalidArgument { .. }));
     }
 }
+
+#[test]
+fn a_processed_download_streams_the_bytes() {
+    let image: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let server = Server::always(
+        1,
+        Reply::Respond {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "image/webp".into()),
+                ("x-oss-request-id".into(), "RID-GET".into()),
+            ],
+            body: image.clone(),
+        },
+    );
+    let client = client_for(&server.url()).build().unwrap();
+    let object = client
+        .get_processed(
+            "examplebucket",
+            "猫 1+2.jpg",
+            "image/resize,w_100/format,webp",
+        )
+        .unwrap();
+    assert_eq!(object.content_type(), "image/webp");
+    assert_eq!(object.content_length(), Some(image.len() as u64));
+    assert_eq!(object.request_id(), "RID-GET");
+    let mut out = Vec::new();
+    assert_eq!(object.copy_to(&mut out).unwrap(), image.len() as u64);
+    assert_eq!(out, image);
+
+    let r = &server.requests()[0];
+    assert_eq!(r.method, "GET");
+    assert_eq!(r.path, "/examplebucket/%E7%8C%AB%201%2B2.jpg");
+    assert_eq!(
+        r.query,
+        "x-oss-process=image%2Fresize%2Cw_100%2Fformat%2Cwebp"
+    );
+    assert!(r.body.is_empty());
+    assert!(r.header("content-md5").is_none());
+    verify_v4(r, "examplebucket", "猫 1+2.jpg", SECRET, "cn-hangzhou").unwrap();
+}
+
+#[test]
+fn a_truncated_download_is_an_error_not_a_short_image() {
+    let server = Server::always(
+        1,
+        Reply::ResetMidBody {
+            status: 200,
+            declared_len: 10_000,
+            sent: vec![7u8; 1000],
+        },
+    );
+    let client = client_for(&server.url()).build().unwrap();
+    let mut out = Vec::new();
+    let err = client
+        .download_processed("examplebucket", "a.jpg", "image/resize,w_100", &mut out)
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+#[test]
+fn processed_download_errors_are_service_errors() {
+    let server = Server::always(
+        1,
+        Reply::xml_error(
+            404,
+            "NoSuchKey",
+            "The specified key does not exist.",
+            "RID-404",
+            "0026-00000001",
+        ),
+    );
+    let client = client_for(&server.url()).build().unwrap();
+    let err = client
+        .get_processed("examplebucket", "missing.jpg", "image/resize,w_100")
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchKey"));
+    assert_eq!(err.request_id(), Some("RID-404"));
+}
+
+#[test]
+fn image_info_and_average_hue_are_typed() {
+    let server = Server::start(2, Duration::from_secs(10), |i, _| match i {
+        0 => Reply::with(
+            200,
+            "application/json",
+            r#"{"FileSize": {"value": "21839"}, "Format": {"value": "jpg"}, "ImageHeight": {"value": "267"}, "ImageWidth": {"value": "400"}}"#,
+        ),
+        _ => Reply::with(200, "application/json", r#"{"RGB": "0x5c783b"}"#),
+    });
+    let client = client_for(&server.url()).build().unwrap();
+    let info = client.image_info("examplebucket", "a.jpg").unwrap();
+    assert_eq!(
+        (
+            info.width,
+            info.height,
+            info.format.as_str(),
+            info.file_size
+        ),
+        (400, 267, "jpg", 21839)
+    );
+    let hue = client.average_hue("examplebucket", "a.jpg").unwrap();
+    assert_eq!(hue.hex(), "5C783B");
+    let reqs = server.requests();
+    assert_eq!(reqs[0].query, "x-oss-process=image%2Finfo");
+    assert_eq!(reqs[1].query, "x-oss-process=image%2Faverage-hue");
+}

@@ -277,6 +277,7 @@ fn serve_connection(
     deadline: Instant,
 ) {
     let _ = stream.set_nonblocking(false);
+    let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
     let mut writer = match stream.try_clone() {
         Ok(w) => w,
@@ -410,7 +411,9 @@ fn write_reply(w: &mut TcpStream, reply: Reply, stop: &AtomicBool, deadline: Ins
                 head.push_str(&format!("{n}: {v}\r\n"));
             }
             head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-            w.write_all(head.as_bytes()).is_ok() && w.write_all(&body).is_ok() && w.flush().is_ok()
+            let mut bytes = head.into_bytes();
+            bytes.extend_from_slice(&body);
+            w.write_all(&bytes).is_ok() && w.flush().is_ok()
         }
         Reply::CloseBeforeHeaders => false,
         Reply::ResetMidBody {
