@@ -83,6 +83,15 @@ fn fetcher(server: &Server) -> EcsRamRoleFetcher {
     builder(server).role_name(ROLE).build_fetcher().unwrap()
 }
 
+/// A fetcher that does not try again, so each fetch is one request.
+fn one_try_fetcher(server: &Server) -> EcsRamRoleFetcher {
+    builder(server)
+        .role_name(ROLE)
+        .max_attempts(1)
+        .build_fetcher()
+        .unwrap()
+}
+
 /// Error text and its whole source chain.
 fn full_text(e: &Error) -> String {
     let mut text = e.to_string();
@@ -424,12 +433,7 @@ fn a_failed_refresh_keeps_the_old_credentials_until_they_expire() {
         plain(500, "broken for good"),
     ]);
     let clock = FakeClock::at(ISSUED);
-    let fetcher = builder(&server)
-        .role_name(ROLE)
-        .max_attempts(1)
-        .build_fetcher()
-        .unwrap();
-    let provider = cached(fetcher, &clock);
+    let provider = cached(one_try_fetcher(&server), &clock);
     assert_eq!(key_id(&provider), "STS.first");
 
     // Due: the refresh fails, the old credentials are still good.
@@ -462,14 +466,7 @@ fn a_refresh_after_a_failure_recovers() {
         json(credentials_json("STS.second", at(ISSUED + 12 * HOUR))),
     ]);
     let clock = FakeClock::at(ISSUED);
-    let provider = cached(
-        builder(&server)
-            .role_name(ROLE)
-            .max_attempts(1)
-            .build_fetcher()
-            .unwrap(),
-        &clock,
-    );
+    let provider = cached(one_try_fetcher(&server), &clock);
     provider.credentials().unwrap();
     clock.set(ISSUED + 5 * HOUR);
     assert_eq!(key_id(&provider), "STS.first");
