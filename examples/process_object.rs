@@ -13,6 +13,7 @@
 
 use std::process::ExitCode;
 
+use oss_process::process::{Process, SaveAs};
 use oss_process::{Client, EnvironmentProvider, Error};
 
 const USAGE: &str = "usage: process_object --region REGION --bucket BUCKET [--endpoint ENDPOINT] \
@@ -78,13 +79,10 @@ fn run(args: &Args) -> Result<(), Error> {
     let client = builder.build()?;
 
     // The style (e.g. image/resize,m_fixed,w_100,h_100) followed by the save
-    // step, with the target names in URL-safe base64 as the service requires.
-    let process = format!(
-        "{}|sys/saveas,o_{},b_{}",
-        args.style,
-        oss_process::encoding::base64_url(&args.target_image),
-        oss_process::encoding::base64_url(&args.target_bucket),
-    );
+    // step; the builder writes the target names in URL-safe base64, as the
+    // service requires, and checks everything before any request.
+    let process = Process::parse(&args.style)?
+        .with_save_as(SaveAs::new(&args.target_image).bucket(&args.target_bucket))?;
     let result = client.process_object(&args.bucket, &args.key, &process)?;
     println!(
         "status code: {}, request id: {}, bucket: {}, file size: {}, key: {}, process status: {}",

@@ -287,6 +287,31 @@ impl Process {
         self.notify_topic.as_deref()
     }
 
+    /// The same processing, saved to `target` instead (replacing any
+    /// `sys/saveas` it had): how a batch turns one style into a process per
+    /// key. A [`Process::raw`] has no typed form to extend and is refused.
+    ///
+    /// ```
+    /// use oss_process::process::{Process, SaveAs};
+    ///
+    /// let style = Process::parse("image/resize,m_lfit,w_256,h_256")?;
+    /// let p = style.with_save_as(SaveAs::new("thumbs/a.jpg").bucket("thumbs"))?;
+    /// assert_eq!(
+    ///     p.as_str(),
+    ///     "image/resize,m_lfit,w_256,h_256|sys/saveas,o_dGh1bWJzL2EuanBn,b_dGh1bWJz"
+    /// );
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    pub fn with_save_as(self, target: SaveAs) -> Result<Process, Error> {
+        if self.pipeline == Pipeline::Raw {
+            return Err(Error::invalid(
+                "process",
+                "a raw process string cannot be given a typed sys/saveas; parse it with Process::parse instead",
+            ));
+        }
+        Process::assemble(self.pipeline, Some(target), self.notify_topic)
+    }
+
     /// Checks every part and renders the text; the one way a typed
     /// `Process` comes to be, so its text always matches its typed form.
     fn assemble(
