@@ -35,16 +35,19 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod download;
+pub mod ecs_role;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod encoding;
 pub mod error;
 pub mod names;
 pub mod process;
+pub mod refresh;
 pub mod response;
 pub mod retry;
 pub mod sign;
 
+pub use crate::{ecs_role::EcsRamRoleProvider, refresh::CachingProvider};
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
