@@ -344,10 +344,13 @@ fn errors_carry_the_oss_code_and_request_id() {
 
 #[test]
 fn sts_token_path() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = std::sync::Arc::clone(&log);
     let emulator = Emulator::builder()
         .credentials(
             Credentials::new("STS.TempId", "TempSecret").with_security_token("Token.abc/+="),
         )
+        .on_request(move |r| sink.lock().unwrap().push(r.to_string()))
         .start()
         .unwrap();
     emulator.put_object(BUCKET, PHOTO, &jpeg(64, 48)).unwrap();
@@ -379,6 +382,14 @@ fn sts_token_path() {
         .url;
     let target = &url[url.find("/examplebucket").unwrap()..];
     assert_eq!(send(emulator.addr(), "GET", target, &[], b"").status, 200);
+    // The request log shows the presigned GET, but never the token it carries.
+    let log = log.lock().unwrap();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("x-oss-security-token=<redacted>")),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|l| !l.contains("Token.abc")), "{log:?}");
 }
 
 #[test]

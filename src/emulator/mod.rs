@@ -84,7 +84,8 @@ pub(crate) type RequestLogger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 pub struct RequestLog {
     /// The HTTP method (`-` for a request that could not be read).
     pub method: String,
-    /// The request target as sent: path and query (`-` if unreadable).
+    /// The request target as sent: path and query (`-` if unreadable),
+    /// with any `x-oss-security-token` value redacted.
     pub target: String,
     /// The status answered.
     pub status: u16,

@@ -171,7 +171,9 @@ impl Service {
         if let Some(logger) = &self.logger {
             logger(&RequestLog {
                 method: request.map_or_else(|| "-".into(), |r| r.method.clone()),
-                target: request.map_or_else(|| "-".into(), |r| r.target.clone()),
+                // A presigned STS URL carries the token: never log it.
+                target: request
+                    .map_or_else(|| "-".into(), |r| crate::sign::redact_token(&r.target)),
                 status: response.status,
                 request_id: request_id.to_string(),
                 error_code: code.map(str::to_string),
