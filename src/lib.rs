@@ -58,7 +58,8 @@ pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjec
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
 
-/// The README's code blocks, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's code blocks, compiled and run as doctests (with the
+/// `emulator` feature, which one of them uses).
+#[cfg(all(doctest, feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
