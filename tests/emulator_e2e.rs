@@ -550,9 +550,6 @@ fn a_skewed_clock_gives_request_time_too_skewed_and_the_client_can_learn_it() {
             .status_code(),
         200
     );
-    let (behind, offset) = learning.clock_offset();
-    assert!(
-        !behind && offset > Duration::from_secs(3500),
-        "{behind} {offset:?}"
-    );
+    let offset = learning.clock_offset_millis();
+    assert!(offset > 3_500_000, "{offset}");
 }
