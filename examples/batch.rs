@@ -26,15 +26,32 @@ use oss_process::{Client, EnvironmentProvider, Error};
 const USAGE: &str = "usage: batch --region REGION --bucket BUCKET --keys FILE --style STYLE \
 --target_bucket BUCKET --target_prefix PREFIX [--threads N] [--endpoint ENDPOINT]";
 
-struct Args {
-    region: String,
-    endpoint: Option<String>,
-    bucket: String,
-    keys: String,
-    style: String,
-    target_bucket: String,
-    target_prefix: String,
-    threads: usize,
+/// The command line.
+pub struct Args {
+    /// `--region`.
+    pub region: String,
+    /// `--endpoint`, optional.
+    pub endpoint: Option<String>,
+    /// `--bucket`: where the source keys are.
+    pub bucket: String,
+    /// `--keys`: the file listing the keys.
+    pub keys: String,
+    /// `--style`: the processing, e.g. `image/resize,m_lfit,w_256,h_256`.
+    pub style: String,
+    /// `--target_bucket`.
+    pub target_bucket: String,
+    /// `--target_prefix`: prepended to each key to name its thumbnail.
+    pub target_prefix: String,
+    /// `--threads`.
+    pub threads: usize,
+}
+
+/// What a batch did.
+pub struct Summary {
+    /// Keys listed.
+    pub total: usize,
+    /// The keys that failed, with the error.
+    pub failures: Vec<(String, String)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -122,9 +139,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+    let client = match client_from_env(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("batch: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args, &client) {
+        Ok(summary) if summary.failures.is_empty() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
         Err(message) => {
             eprintln!("batch: {message}");
             ExitCode::from(2)
@@ -132,8 +156,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the batch; `Ok(false)` when some keys failed.
-fn run(args: &Args) -> Result<bool, String> {
+fn client_from_env(args: &Args) -> Result<Client, Error> {
+    let mut builder = Client::builder()
+        .region(&args.region)
+        .credentials_provider(EnvironmentProvider::new()?);
+    if let Some(endpoint) = &args.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    builder.build()
+}
+
+/// Runs the batch with `client`, printing progress on stderr and a summary
+/// on stdout; `Err` only when nothing could start (bad style, unreadable
+/// key file).
+pub fn run(args: &Args, client: &Client) -> Result<Summary, String> {
     let keys = read_keys(&args.keys)?;
     // Check the style and the targets once, before any request.
     let style = Process::parse(&args.style).map_err(|e| e.to_string())?;
@@ -145,15 +181,6 @@ fn run(args: &Args) -> Result<bool, String> {
     if let Some(first) = keys.first() {
         process_for(first).map_err(|e| e.to_string())?;
     }
-
-    let credentials = EnvironmentProvider::new().map_err(|e| e.to_string())?;
-    let mut builder = Client::builder()
-        .region(&args.region)
-        .credentials_provider(credentials);
-    if let Some(endpoint) = &args.endpoint {
-        builder = builder.endpoint(endpoint);
-    }
-    let client = builder.build().map_err(|e| e.to_string())?;
 
     let progress = Arc::new(Progress {
         total: keys.len(),
@@ -202,7 +229,8 @@ fn run(args: &Args) -> Result<bool, String> {
     });
     eprintln!("\r{}", progress.line());
 
-    let failures = progress.failures.lock().unwrap_or_else(|p| p.into_inner());
+    let failures =
+        std::mem::take(&mut *progress.failures.lock().unwrap_or_else(|p| p.into_inner()));
     println!(
         "{} keys, {} saved, {} failed in {:.1} s",
         progress.total,
@@ -210,8 +238,11 @@ fn run(args: &Args) -> Result<bool, String> {
         failures.len(),
         progress.started.elapsed().as_secs_f64()
     );
-    for (key, error) in failures.iter() {
+    for (key, error) in &failures {
         println!("failed {key}: {error}");
     }
-    Ok(failures.is_empty())
+    Ok(Summary {
+        total: progress.total,
+        failures,
+    })
 }

@@ -159,11 +159,11 @@ impl Client {
         self.inner.config.address_style
     }
 
-    /// The clock offset learned from `RequestTimeTooSkewed` answers and
-    /// added to the local time when signing (zero until one is learned).
-    pub fn clock_offset(&self) -> (bool, Duration) {
-        let ms = self.inner.clock_offset_ms.load(Ordering::Relaxed);
-        (ms < 0, Duration::from_millis(ms.unsigned_abs()))
+    /// The server clock minus the local clock, in milliseconds, as learned
+    /// from `RequestTimeTooSkewed` answers and added to the local time when
+    /// signing: positive when the server is ahead, zero until one is learned.
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.inner.clock_offset_ms.load(Ordering::Relaxed)
     }
 
     /// Processes `bucket`/`key` on the server and saves the result
@@ -762,15 +762,11 @@ mod tests {
             ..Default::default()
         };
         c.learn_clock_offset(&e, now);
-        assert_eq!(c.clock_offset(), (false, Duration::ZERO));
+        assert_eq!(c.clock_offset_millis(), 0);
         let ahead = crate::sign::Timestamp::new(now + Duration::from_secs(3600)).http_date();
         e.date = ahead;
         c.learn_clock_offset(&e, now);
-        let (negative, offset) = c.clock_offset();
-        assert!(!negative);
-        assert!(
-            offset >= Duration::from_secs(3599) && offset <= Duration::from_secs(3601),
-            "{offset:?}"
-        );
+        let offset = c.clock_offset_millis();
+        assert!((3_599_000..=3_601_000).contains(&offset), "{offset}");
     }
 }

@@ -35,16 +35,19 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod download;
+pub mod ecs_role;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod encoding;
 pub mod error;
 pub mod names;
 pub mod process;
+pub mod refresh;
 pub mod response;
 pub mod retry;
 pub mod sign;
 
+pub use crate::{ecs_role::EcsRamRoleProvider, refresh::CachingProvider};
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
@@ -55,7 +58,8 @@ pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjec
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
 
-/// The README's code blocks, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's code blocks, compiled and run as doctests (with the
+/// `emulator` feature, which one of them uses).
+#[cfg(all(doctest, feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

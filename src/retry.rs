@@ -4,8 +4,9 @@
 //! attempts, full-jitter backoff (`rand[0,1) * min(base * 2^n, cap)`, base
 //! 200 ms, cap 20 s), retrying on status >= 500, 408 and 429, on the code
 //! `RequestTimeTooSkewed`, and on connection failures, resets, truncated
-//! answers and timeouts — never on other 4xx. [`NoRetry`] turns retries off;
-//! implement [`RetryPolicy`] for anything else.
+//! answers and timeouts; never on other 4xx, nor on TLS or URL errors.
+//! [`NoRetry`] turns retries off; implement [`RetryPolicy`] for anything
+//! else.
 //!
 //! Every attempt is signed afresh and sends the identical body.
 
@@ -127,9 +128,29 @@ pub fn is_transient(error: &Error) -> bool {
                 || e.status == 429
                 || e.code == "RequestTimeTooSkewed"
         }
-        Error::Timeout { .. } | Error::Transport { .. } => true,
+        Error::Timeout { .. } => true,
+        Error::Transport { source, .. } => !is_permanent_transport(source.as_ref()),
         _ => false,
     }
+}
+
+/// Transport failures that another attempt cannot mend: a refused
+/// certificate, a malformed URL, a header the HTTP layer rejects.
+/// Connection failures, resets, closes and truncations stay transient.
+fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        source.downcast_ref::<ureq::Error>(),
+        Some(
+            ureq::Error::Tls(_)
+                | ureq::Error::Rustls(_)
+                | ureq::Error::Pem(_)
+                | ureq::Error::BadUri(_)
+                | ureq::Error::Http(_)
+                | ureq::Error::RequireHttpsOnly(_)
+                | ureq::Error::InvalidProxyUrl
+                | ureq::Error::LargeResponseHeader(..)
+        )
+    )
 }
 
 /// A uniform random number in `[0, 1)`, from std's per-process random keys
@@ -177,6 +198,16 @@ mod tests {
         ] {
             assert!(!is_transient(&e), "{e}");
         }
+        let refused = Error::Transport {
+            target: "t".into(),
+            source: Box::new(ureq::Error::ConnectionFailed),
+        };
+        assert!(is_transient(&refused));
+        let bad_cert = Error::Transport {
+            target: "t".into(),
+            source: Box::new(ureq::Error::Tls("certificate expired")),
+        };
+        assert!(!is_transient(&bad_cert));
     }
 
     #[test]

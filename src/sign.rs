@@ -113,7 +113,7 @@ impl std::fmt::Debug for Presigned {
 
 /// `text` with the value after `x-oss-security-token` (in a query `=` or a
 /// canonical header `:`) replaced by `<redacted>`.
-fn redact_token(text: &str) -> String {
+pub(crate) fn redact_token(text: &str) -> String {
     const NAME: &str = "x-oss-security-token";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

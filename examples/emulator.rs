@@ -1,0 +1,120 @@
+//! Runs the local OSS emulator in the foreground, so any OSS client (this
+//! crate, the official SDKs, curl with a presigned URL) can be pointed at it.
+//!
+//! ```text
+//! export OSS_ACCESS_KEY_ID=test-id OSS_ACCESS_KEY_SECRET=test-secret   # OSS_SESSION_TOKEN for STS
+//! mkdir -p /tmp/oss-root/examplebucket && cp photo.jpg /tmp/oss-root/examplebucket/
+//! cargo run --example emulator --features emulator -- --addr 127.0.0.1:9000 --root /tmp/oss-root
+//! ```
+//!
+//! It prints `listening on http://127.0.0.1:9000` once ready, then one line
+//! per request: method, target, status, request id (and the error code).
+//! Buckets are the directories under `--root`. Stop it with Ctrl-C.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use oss_process::EnvironmentProvider;
+use oss_process::emulator::{DEFAULT_REGION, Emulator};
+
+const USAGE: &str =
+    "usage: emulator --root DIR [--addr 127.0.0.1:PORT] [--region REGION] [--threads N]
+credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET (and OSS_SESSION_TOKEN for STS)";
+
+struct Args {
+    addr: SocketAddr,
+    root: PathBuf,
+    region: String,
+    threads: usize,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut addr = SocketAddr::from(([127, 0, 0, 1], 9000));
+    let mut root = None;
+    let mut region = DEFAULT_REGION.to_string();
+    let mut threads = 8;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (flag.clone(), None),
+        };
+        if name == "-h" || name == "--help" {
+            return Err(USAGE.to_string());
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => it
+                .next()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))?,
+        };
+        match name.as_str() {
+            "--addr" => {
+                addr = value
+                    .parse()
+                    .map_err(|e| format!("--addr {value:?}: {e} (want IP:PORT)"))?;
+            }
+            "--root" => root = Some(PathBuf::from(value)),
+            "--region" => region = value,
+            "--threads" => {
+                threads = value
+                    .parse()
+                    .map_err(|e| format!("--threads {value:?}: {e}"))?;
+            }
+            other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
+        }
+    }
+    let root = root.ok_or_else(|| format!("--root is required\n{USAGE}"))?;
+    Ok(Args {
+        addr,
+        root,
+        region,
+        threads,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let credentials = match EnvironmentProvider::new() {
+        Ok(p) => p.get().clone(),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = Emulator::builder()
+        .root(&args.root)
+        .credentials(credentials)
+        .region(&args.region)
+        .bind(args.addr)
+        .threads(args.threads)
+        .on_request(|log| {
+            println!("{log}");
+            let _ = std::io::stdout().flush();
+        })
+        .start();
+    let emulator = match started {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("cannot start the emulator on {}: {e}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("listening on {}", emulator.endpoint());
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "serving {} (buckets are its directories), region {}",
+        emulator.root().display(),
+        emulator.region()
+    );
+    emulator.wait();
+    ExitCode::SUCCESS
+}

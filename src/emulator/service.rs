@@ -1,0 +1,590 @@
+//! Routing and operations: takes an HTTP request apart the way OSS does
+//! (virtual-hosted or path-style address, sub-resources), checks it
+//! (bucket, signature, `Content-MD5`), runs the operation (GET, HEAD, PUT,
+//! DELETE of objects, PUT of buckets, `x-oss-process` over GET and POST,
+//! `x-oss-async-process`) and shapes every answer like OSS: the
+//! `x-oss-request-id`, `Date` and `Server` headers, and XML error bodies.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher as _;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use md5::{Digest, Md5};
+
+use crate::encoding::{base64_std, base64_std_decode, percent_decode};
+use crate::sign::Timestamp;
+
+use super::auth::{SignedParts, Verifier, query_params};
+use super::http::{self, Request, Response};
+use super::imaging;
+use super::objects::{self, Store};
+use super::xml::OssError;
+use super::{RequestLog, RequestLogger};
+
+/// The largest PUT body the emulator takes.
+pub(crate) const MAX_PUT_BODY: usize = 64 * 1024 * 1024;
+/// The largest POST body (a process string) the emulator takes.
+pub(crate) const MAX_POST_BODY: usize = 64 * 1024;
+
+/// Sub-resources of OSS APIs this emulator does not implement: a request
+/// naming one is refused rather than served as a plain object request.
+const UNIMPLEMENTED_SUBRESOURCES: &[&str] = &[
+    "acl",
+    "append",
+    "bucketInfo",
+    "cors",
+    "delete",
+    "encryption",
+    "inventory",
+    "lifecycle",
+    "location",
+    "logging",
+    "objectMeta",
+    "partNumber",
+    "policy",
+    "referer",
+    "replication",
+    "restore",
+    "select",
+    "stat",
+    "style",
+    "symlink",
+    "tagging",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "website",
+    "worm",
+];
+
+/// The emulator's request handler.
+pub(crate) struct Service {
+    pub verifier: Verifier,
+    pub store: Store,
+    pub logger: Option<RequestLogger>,
+    pub fallback_host: String,
+    /// Seconds added to the real clock (tests of client clock correction).
+    pub clock_offset_secs: i64,
+    counter: AtomicU64,
+    seed: RandomState,
+}
+
+/// Where a request points.
+#[derive(Debug, PartialEq, Eq)]
+struct Address {
+    bucket: Option<String>,
+    key: Option<String>,
+}
+
+/// What a request's query asks for, besides the object itself.
+struct SubResources {
+    process: Option<String>,
+    async_process: bool,
+    unimplemented: Option<String>,
+}
+
+impl Service {
+    pub fn new(
+        verifier: Verifier,
+        store: Store,
+        logger: Option<RequestLogger>,
+        fallback_host: String,
+    ) -> Self {
+        Service {
+            verifier,
+            store,
+            logger,
+            fallback_host,
+            clock_offset_secs: 0,
+            counter: AtomicU64::new(0),
+            seed: RandomState::new(),
+        }
+    }
+
+    /// The emulator's idea of now: the real clock plus the configured offset.
+    fn now(&self) -> SystemTime {
+        let offset = Duration::from_secs(self.clock_offset_secs.unsigned_abs());
+        if self.clock_offset_secs >= 0 {
+            SystemTime::now() + offset
+        } else {
+            SystemTime::now() - offset
+        }
+    }
+
+    /// 24 upper-case hex digits, like OSS: the time, then a per-emulator
+    /// random-looking counter.
+    fn next_request_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let secs = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        format!("{:08X}{:016X}", secs as u32, self.seed.hash_one(n))
+    }
+
+    fn host_id(&self, request: Option<&Request>) -> String {
+        request
+            .and_then(|r| r.header("host"))
+            .filter(|h| !h.is_empty())
+            .map_or_else(|| self.fallback_host.clone(), str::to_string)
+    }
+
+    /// Adds the headers every answer carries.
+    fn finish(&self, mut response: Response, request_id: &str) -> Response {
+        let now = Timestamp::new(self.now());
+        response.headers.push(("Server".into(), "AliyunOSS".into()));
+        response.headers.push(("Date".into(), now.http_date()));
+        response
+            .headers
+            .push(("x-oss-request-id".into(), request_id.into()));
+        response
+    }
+
+    fn error_response(
+        &self,
+        error: &OssError,
+        request_id: &str,
+        request: Option<&Request>,
+    ) -> Response {
+        let xml = error.to_xml(request_id, &self.host_id(request));
+        let mut response = Response::new(error.status)
+            .header("Content-Type", "application/xml")
+            .header("x-oss-ec", error.ec);
+        if request.is_some_and(|r| r.method.eq_ignore_ascii_case("HEAD")) {
+            // HEAD answers have no body; OSS puts the error in a header.
+            response = response.header("x-oss-err", base64_std(xml.as_bytes()));
+        }
+        response.body(xml.into_bytes())
+    }
+
+    fn log(
+        &self,
+        request: Option<&Request>,
+        response: &Response,
+        code: Option<&str>,
+        request_id: &str,
+        started: Instant,
+    ) {
+        if let Some(logger) = &self.logger {
+            logger(&RequestLog {
+                method: request.map_or_else(|| "-".into(), |r| r.method.clone()),
+                // A presigned STS URL carries the token: never log it.
+                target: request
+                    .map_or_else(|| "-".into(), |r| crate::sign::redact_token(&r.target)),
+                status: response.status,
+                request_id: request_id.to_string(),
+                error_code: code.map(str::to_string),
+                elapsed: started.elapsed(),
+            });
+        }
+    }
+
+    fn route(&self, request: &Request, request_id: &str) -> Result<Response, OssError> {
+        let host = request.header("host").unwrap_or("");
+        let address = resolve(host, request.path())?;
+        let sub = sub_resources(request.query())?;
+        if let Some(bucket) = &address.bucket {
+            let creating =
+                request.method == "PUT" && address.key.is_none() && sub.process.is_none();
+            if !creating {
+                self.store.require_bucket(bucket)?;
+            }
+        }
+        self.verifier.verify(
+            &SignedParts {
+                method: &request.method,
+                bucket: address.bucket.as_deref(),
+                key: address.key.as_deref(),
+                query: request.query(),
+                headers: &request.headers,
+            },
+            self.now(),
+        )?;
+        check_content_md5(request)?;
+        if let Some(name) = sub.unimplemented {
+            return Err(not_implemented(&format!("the ?{name} sub-resource")));
+        }
+        let method = request.method.as_str();
+        let (Some(bucket), key) = (address.bucket.as_deref(), address.key.as_deref()) else {
+            return Err(not_implemented("service-level requests (ListBuckets)"));
+        };
+        let Some(key) = key else {
+            return match method {
+                "PUT" => {
+                    self.store.create_bucket(bucket)?;
+                    Ok(Response::new(200).header("Location", format!("/{bucket}")))
+                }
+                "GET" | "HEAD" | "DELETE" | "POST" => Err(not_implemented(
+                    "bucket-level requests other than PutBucket",
+                )),
+                _ => Err(OssError::method_not_allowed(method, "Bucket")),
+            };
+        };
+        match (method, &sub.process, sub.async_process) {
+            ("POST", _, true) => self.async_process(request, bucket, key, request_id),
+            ("POST", Some(_), false) => self.post_process(request, bucket, key),
+            ("GET", Some(process), false) => self.get_process(bucket, key, process),
+            (_, Some(_), _) | (_, _, true) => Err(OssError::method_not_allowed(method, "Object")),
+            ("GET" | "HEAD", None, false) => self.get_object(bucket, key),
+            ("PUT", None, false) => {
+                self.store.put(bucket, key, &request.body)?;
+                Ok(Response::new(200).header("ETag", objects::etag(&request.body)))
+            }
+            ("DELETE", None, false) => {
+                self.store.delete(bucket, key)?;
+                Ok(Response::new(204))
+            }
+            _ => Err(OssError::method_not_allowed(method, "Object")),
+        }
+    }
+
+    fn get_object(&self, bucket: &str, key: &str) -> Result<Response, OssError> {
+        let object = self.store.get(bucket, key)?;
+        Ok(Response::new(200)
+            .header("Content-Type", objects::content_type(key, &object.bytes))
+            .header("ETag", objects::etag(&object.bytes))
+            .header("Last-Modified", Timestamp::new(object.modified).http_date())
+            .header("x-oss-object-type", "Normal")
+            .header("x-oss-storage-class", "Standard")
+            .body(object.bytes))
+    }
+
+    fn source(&self, bucket: &str, key: &str) -> Result<Vec<u8>, OssError> {
+        let size = self.store.size(bucket, key)?;
+        imaging::check_source_size(size)?;
+        Ok(self.store.get(bucket, key)?.bytes)
+    }
+
+    fn get_process(&self, bucket: &str, key: &str, process: &str) -> Result<Response, OssError> {
+        let plan = imaging::Plan::parse(process)?;
+        if plan.save_as().is_some() {
+            return Err(OssError::invalid_argument(
+                "sys/saveas is only allowed with POST: use process_object (POST ?x-oss-process) to save a result.",
+            ));
+        }
+        let output = plan.apply(&self.source(bucket, key)?)?;
+        Ok(Response::new(200)
+            .header("Content-Type", output.content_type)
+            .header("ETag", objects::etag(&output.bytes))
+            .body(output.bytes))
+    }
+
+    fn post_process(
+        &self,
+        request: &Request,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Response, OssError> {
+        let process = form_value(&request.body, "x-oss-process")?;
+        let plan = imaging::Plan::parse(&process)?;
+        let save_as = plan.save_as();
+        if let Some(target) = &save_as {
+            let target_bucket = target.bucket.as_deref().unwrap_or(bucket);
+            self.store.require_bucket(target_bucket)?;
+            objects::Store::check_key(&target.key)?;
+        }
+        let output = plan.apply(&self.source(bucket, key)?)?;
+        let Some(target) = save_as else {
+            // Without sys/saveas the processed bytes come back, as for GET.
+            return Ok(Response::new(200)
+                .header("Content-Type", output.content_type)
+                .body(output.bytes));
+        };
+        let target_bucket = target.bucket.as_deref().unwrap_or(bucket);
+        self.store.put(target_bucket, &target.key, &output.bytes)?;
+        // OSS echoes `b_` as given: empty when the source bucket was implied.
+        let body = format!(
+            "{{\"bucket\": {}, \"fileSize\": {}, \"object\": {}, \"status\": \"OK\"}}",
+            json_string(target.bucket.as_deref().unwrap_or("")),
+            output.bytes.len(),
+            json_string(&target.key),
+        );
+        Ok(Response::new(200)
+            .header("Content-Type", "application/json")
+            .body(body.into_bytes()))
+    }
+
+    fn async_process(
+        &self,
+        request: &Request,
+        bucket: &str,
+        key: &str,
+        request_id: &str,
+    ) -> Result<Response, OssError> {
+        let process = form_value(&request.body, "x-oss-async-process")?;
+        if !process.contains("sys/saveas") {
+            return Err(OssError::invalid_argument(
+                "An asynchronous process must end with a sys/saveas step naming where to save the result.",
+            ));
+        }
+        self.store.size(bucket, key)?;
+        let n = self.seed.hash_one((request_id, "task"));
+        let body = format!(
+            "{{\"EventId\": {}, \"RequestId\": {}, \"TaskId\": {}}}",
+            json_string(&format!("181-emulator{n:016x}")),
+            json_string(request_id),
+            json_string(&format!(
+                "AsyncProcess-{:08x}-{:04x}-{:04x}-{:012x}",
+                n >> 32,
+                (n >> 16) & 0xffff,
+                n & 0xffff,
+                self.seed.hash_one(n) & 0xffff_ffff_ffff
+            )),
+        );
+        Ok(Response::new(200)
+            .header("Content-Type", "application/json")
+            .body(body.into_bytes()))
+    }
+}
+
+impl http::Handler for Service {
+    fn handle(&self, request: &Request) -> Response {
+        let started = Instant::now();
+        let request_id = self.next_request_id();
+        let (response, code) = match self.route(request, &request_id) {
+            Ok(r) => (r, None),
+            Err(e) => (
+                self.error_response(&e, &request_id, Some(request)),
+                Some(e.code),
+            ),
+        };
+        let response = self.finish(response, &request_id);
+        self.log(Some(request), &response, code, &request_id, started);
+        response
+    }
+
+    fn body_limit(&self, method: &str) -> usize {
+        match method {
+            "PUT" => MAX_PUT_BODY,
+            _ => MAX_POST_BODY,
+        }
+    }
+
+    fn refuse(&self, status: u16, message: &str) -> Response {
+        let started = Instant::now();
+        let request_id = self.next_request_id();
+        let error = match status {
+            413 => OssError::new(400, "EntityTooLarge", "0016-00000010", message),
+            500 => OssError::internal(message),
+            _ => OssError::new(400, "InvalidRequest", "0016-00000001", message),
+        };
+        let response = self.finish(self.error_response(&error, &request_id, None), &request_id);
+        self.log(None, &response, Some(error.code), &request_id, started);
+        response
+    }
+}
+
+fn not_implemented(what: &str) -> OssError {
+    OssError::new(
+        501,
+        "NotImplemented",
+        "0016-00000007",
+        format!("This emulator does not implement {what}."),
+    )
+}
+
+/// Splits the Host header and path into bucket and key. An IP address or
+/// `localhost` means path-style (`/bucket/key`); so does a service endpoint
+/// (`oss-<region>.aliyuncs.com`, `<region>.oss.aliyuncs.com`) or a host of
+/// one or two labels. Otherwise the first label is the bucket
+/// (`bucket.oss-cn-hangzhou.aliyuncs.com`, `bucket.localhost`).
+fn resolve(host: &str, raw_path: &str) -> Result<Address, OssError> {
+    let path = percent_decode(raw_path).ok_or_else(|| {
+        OssError::invalid_argument("The request path is not valid percent-encoded UTF-8.")
+    })?;
+    let path = path.strip_prefix('/').unwrap_or(&path);
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    if let Some(bucket) = bucket_from_host(host) {
+        return Ok(Address {
+            bucket: Some(bucket),
+            key: non_empty(path),
+        });
+    }
+    let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+    Ok(Address {
+        bucket: non_empty(bucket),
+        key: non_empty(key),
+    })
+}
+
+fn bucket_from_host(host: &str) -> Option<String> {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if host.starts_with('[') {
+        return None; // an IPv6 literal
+    } else {
+        host.rsplit_once(':').map_or(host.as_str(), |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host.as_str()
+            }
+        })
+    };
+    if name.is_empty() || name == "localhost" || name.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    let first = labels[0];
+    let is_endpoint = first == "oss" || first.starts_with("oss-") || labels.get(1) == Some(&"oss");
+    let enough = labels.len() >= 3 || (labels.len() == 2 && labels[1] == "localhost");
+    (enough && !is_endpoint && Store::check_bucket_name(first).is_ok()).then(|| first.to_string())
+}
+
+fn sub_resources(query: &str) -> Result<SubResources, OssError> {
+    let mut sub = SubResources {
+        process: None,
+        async_process: false,
+        unimplemented: None,
+    };
+    for (raw_name, raw_value) in query_params(query) {
+        let name = percent_decode(raw_name).unwrap_or_else(|| raw_name.to_string());
+        match name.as_str() {
+            "x-oss-process" => {
+                let value = percent_decode(&raw_value.replace('+', "%20")).ok_or_else(|| {
+                    OssError::invalid_argument("x-oss-process is not valid percent-encoded UTF-8.")
+                })?;
+                sub.process = Some(value);
+            }
+            "x-oss-async-process" => sub.async_process = true,
+            n if UNIMPLEMENTED_SUBRESOURCES.contains(&n) => sub.unimplemented = Some(name),
+            _ => {}
+        }
+    }
+    Ok(sub)
+}
+
+/// The value of a `name=value` POST body. SDKs send the value unencoded;
+/// one that was percent-encoded anyway (it holds `%`, which a process
+/// string never does) is decoded.
+fn form_value(body: &[u8], name: &str) -> Result<String, OssError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| OssError::invalid_argument("The request body is not UTF-8."))?;
+    let value = text
+        .trim_end_matches(['\r', '\n'])
+        .strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('='))
+        .ok_or_else(|| {
+            OssError::invalid_argument(format!("The request body must be {name}=<process>."))
+        })?;
+    let value = if value.contains('%') {
+        percent_decode(value).unwrap_or_else(|| value.to_string())
+    } else {
+        value.to_string()
+    };
+    if value.is_empty() {
+        return Err(OssError::invalid_argument(format!("{name} is empty.")));
+    }
+    Ok(value)
+}
+
+fn check_content_md5(request: &Request) -> Result<(), OssError> {
+    let Some(given) = request.header("content-md5") else {
+        return Ok(());
+    };
+    let actual = Md5::digest(&request.body);
+    match base64_std_decode(given) {
+        Some(bytes) if bytes.len() == 16 => {
+            if bytes[..] == actual[..] {
+                Ok(())
+            } else {
+                Err(OssError::new(
+                    400,
+                    "InvalidDigest",
+                    "0016-00000103",
+                    "The Content-MD5 you specified did not match what we received.",
+                )
+                .with("ContentMD5", given)
+                .with("CalculatedMD5", base64_std(&actual)))
+            }
+        }
+        _ => Err(OssError::new(
+            400,
+            "InvalidDigest",
+            "0016-00000102",
+            "The Content-MD5 you specified is not valid.",
+        )
+        .with("ContentMD5", given)),
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(bucket: Option<&str>, key: Option<&str>) -> Address {
+        Address {
+            bucket: bucket.map(str::to_string),
+            key: key.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn resolves_virtual_hosted_and_path_style_addresses() {
+        let cases = [
+            (
+                "examplebucket.oss-cn-hangzhou.aliyuncs.com",
+                "/a/b%20c.jpg",
+                addr(Some("examplebucket"), Some("a/b c.jpg")),
+            ),
+            (
+                "examplebucket.oss-cn-hangzhou.aliyuncs.com:443",
+                "/",
+                addr(Some("examplebucket"), None),
+            ),
+            (
+                "oss-cn-hangzhou.aliyuncs.com",
+                "/b1/k",
+                addr(Some("b1"), Some("k")),
+            ),
+            (
+                "bk1.cn-hangzhou.oss.aliyuncs.com",
+                "/k",
+                addr(Some("bk1"), Some("k")),
+            ),
+            (
+                "cn-hangzhou.oss.aliyuncs.com",
+                "/b1/k",
+                addr(Some("b1"), Some("k")),
+            ),
+            (
+                "127.0.0.1:9000",
+                "/src-bucket/%E7%9B%B8%E5%86%8C/x.jpg",
+                addr(Some("src-bucket"), Some("相册/x.jpg")),
+            ),
+            ("localhost:9000", "/b1/", addr(Some("b1"), None)),
+            ("bk1.localhost:9000", "/k", addr(Some("bk1"), Some("k"))),
+            ("[::1]:9000", "/b1/k", addr(Some("b1"), Some("k"))),
+            ("127.0.0.1", "/", addr(None, None)),
+            ("my_host.example.com", "/b1/k", addr(Some("b1"), Some("k"))),
+        ];
+        for (host, path, expected) in cases {
+            assert_eq!(resolve(host, path).unwrap(), expected, "{host} {path}");
+        }
+        assert!(resolve("h", "/%FF").is_err());
+    }
+
+    #[test]
+    fn form_values_are_taken_raw_or_decoded() {
+        assert_eq!(
+            form_value(
+                b"x-oss-process=image/resize,w_100|sys/saveas,o_YQ",
+                "x-oss-process"
+            )
+            .unwrap(),
+            "image/resize,w_100|sys/saveas,o_YQ"
+        );
+        assert_eq!(
+            form_value(b"x-oss-process=image%2Fresize%2Cw_100", "x-oss-process").unwrap(),
+            "image/resize,w_100"
+        );
+        assert!(form_value(b"process=x", "x-oss-process").is_err());
+        assert!(form_value(b"x-oss-process=", "x-oss-process").is_err());
+    }
+}
