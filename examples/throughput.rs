@@ -120,17 +120,14 @@ fn kib(value: Option<u64>) -> String {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
+    let setup = parse_args().and_then(|args| match build_client(&args) {
+        Ok(client) => Ok((args, client)),
+        Err(e) => Err(format!("cannot build the client: {e}")),
+    });
+    let (args, client) = match setup {
+        Ok(ready) => ready,
         Err(message) => {
             eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let client = match build_client(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("cannot build the client: {e}");
             return ExitCode::from(2);
         }
     };
