@@ -96,6 +96,8 @@ struct Prepared<'a> {
     /// Wire query without `?`.
     query: String,
     target: Target,
+    /// The URL sent to: the connect base and the query, formed once.
+    url: String,
     body: Option<Vec<u8>>,
     content_md5: Option<String>,
     /// The caller reads the body as a stream (processed downloads).
@@ -324,16 +326,7 @@ impl Client {
         check_bucket(bucket)?;
         check_key(key)?;
         check_process(process)?;
-        Ok(Prepared {
-            method: "GET",
-            bucket,
-            key,
-            query: process_query(process),
-            target: self.inner.config.target(bucket, key),
-            body: None,
-            content_md5: None,
-            streaming,
-        })
+        Ok(self.prepare("GET", bucket, key, process_query(process), None, streaming))
     }
 
     fn prepare_post<'a>(
@@ -351,17 +344,38 @@ impl Client {
         body.extend_from_slice(param.as_bytes());
         body.push(b'=');
         body.extend_from_slice(process.as_bytes());
-        let content_md5 = base64_std(&Md5::digest(&body));
-        Ok(Prepared {
-            method: "POST",
+        Ok(self.prepare("POST", bucket, key, param.to_string(), Some(body), false))
+    }
+
+    /// Forms what every attempt replays: the URL, the body and its MD5.
+    fn prepare<'a>(
+        &self,
+        method: &'static str,
+        bucket: &'a str,
+        key: &'a str,
+        query: String,
+        body: Option<Vec<u8>>,
+        streaming: bool,
+    ) -> Prepared<'a> {
+        let target = self.inner.config.target(bucket, key);
+        let connect_base = target.connect_base();
+        let mut url = String::with_capacity(connect_base.len() + 1 + query.len());
+        url.push_str(connect_base);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        Prepared {
+            method,
             bucket,
             key,
-            query: param.to_string(),
-            target: self.inner.config.target(bucket, key),
-            body: Some(body),
-            content_md5: Some(content_md5),
-            streaming: false,
-        })
+            content_md5: body.as_deref().map(|b| base64_std(&Md5::digest(b))),
+            query,
+            target,
+            url,
+            body,
+            streaming,
+        }
     }
 
     fn credentials(&self) -> Result<Credentials, Error> {
@@ -436,13 +450,6 @@ impl Client {
             .signer
             .sign_headers(&signable, &credentials, signing_time);
 
-        let mut url =
-            String::with_capacity(prepared.target.connect_base.len() + 1 + prepared.query.len());
-        url.push_str(&prepared.target.connect_base);
-        if !prepared.query.is_empty() {
-            url.push('?');
-            url.push_str(&prepared.query);
-        }
         let agent = &self.inner.agent;
         // Every header goes on through one helper, whatever the method.
         fn with_headers<B>(
@@ -462,13 +469,14 @@ impl Client {
             }
             rb
         }
-        let host = prepared.target.host_header.as_deref();
+        let host = prepared.target.host_header();
+        let url = &prepared.url;
         let result = match &prepared.body {
             Some(body) => {
-                with_headers(agent.post(&url), host, &headers, &signed.headers).send(&body[..])
+                with_headers(agent.post(url), host, &headers, &signed.headers).send(&body[..])
             }
             None => {
-                let rb = with_headers(agent.get(&url), host, &headers, &signed.headers);
+                let rb = with_headers(agent.get(url), host, &headers, &signed.headers);
                 if prepared.streaming {
                     // A streamed body may be large: bound each read, not the whole transfer.
                     rb.config()

@@ -77,6 +77,8 @@ pub(crate) struct Endpoint {
     pub(crate) host: String,
     pub(crate) port: Option<u16>,
     pub(crate) is_ip: bool,
+    /// `host[:port]`, formed once.
+    pub(crate) authority: String,
 }
 
 impl Endpoint {
@@ -153,20 +155,17 @@ impl Endpoint {
                 return Err(bad(format!("host {host:?} has an empty label")));
             }
         }
+        let authority = match port {
+            Some(p) => format!("{host}:{p}"),
+            None => host.clone(),
+        };
         Ok(Endpoint {
             https,
             host,
             port,
             is_ip,
+            authority,
         })
-    }
-
-    /// `host[:port]`.
-    pub(crate) fn authority(&self) -> String {
-        match self.port {
-            Some(p) => format!("{}:{p}", self.host),
-            None => self.host.clone(),
-        }
     }
 
     pub(crate) fn scheme(&self) -> &'static str {
@@ -483,7 +482,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("product", &self.product)
-            .field("endpoint", &self.endpoint.authority())
+            .field("endpoint", &self.endpoint.authority)
             .field("scheme", &self.endpoint.scheme())
             .field("address_style", &self.address_style)
             .field("connect_timeout", &self.connect_timeout)
@@ -496,52 +495,65 @@ impl fmt::Debug for Config {
     }
 }
 
-/// Where a request goes: the URL to send to and the `Host` header when it
-/// differs from the URL's host (see [`ClientBuilder::connect_to`]).
+/// Where a request goes: its URL, and where to connect instead when that
+/// differs (see [`ClientBuilder::connect_to`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Target {
     /// `scheme://host[:port]/path` without the query.
     pub(crate) base: String,
+    /// With `connect_to`: the URL to connect to (without query) and the
+    /// `Host` header naming the real host.
+    pub(crate) connect: Option<(String, String)>,
+}
+
+impl Target {
     /// The URL to connect to, without the query.
-    pub(crate) connect_base: String,
-    /// `Host` header to send when connecting elsewhere.
-    pub(crate) host_header: Option<String>,
+    pub(crate) fn connect_base(&self) -> &str {
+        self.connect.as_ref().map_or(&self.base, |(url, _)| url)
+    }
+
+    /// The `Host` header to send when connecting elsewhere.
+    pub(crate) fn host_header(&self) -> Option<&str> {
+        self.connect.as_ref().map(|(_, host)| host.as_str())
+    }
 }
 
 impl Config {
-    /// The URL of `bucket`/`key` under the address style, without query.
+    /// The URL of `bucket`/`key` under the address style, without query,
+    /// written into one string (it is formed on every call).
     pub(crate) fn target(&self, bucket: &str, key: &str) -> Target {
-        let authority = self.endpoint.authority();
-        let host = match self.address_style {
-            AddressStyle::VirtualHosted => format!("{bucket}.{authority}"),
-            AddressStyle::Path | AddressStyle::Cname => authority,
-        };
-        let mut path = String::with_capacity(bucket.len() + key.len() * 2 + 2);
-        path.push('/');
-        if self.address_style == AddressStyle::Path {
-            path.push_str(bucket);
-            path.push('/');
-        }
-        percent_encode_into(&mut path, key, true);
         let scheme = self.endpoint.scheme();
-        let base = format!("{scheme}://{host}{path}");
-        match self.connect_to {
-            Some(addr) => Target {
-                connect_base: format!("{scheme}://{addr}{path}"),
-                base,
-                host_header: Some(host),
-            },
-            None => Target {
-                connect_base: base.clone(),
-                base,
-                host_header: None,
-            },
+        let authority = &self.endpoint.authority;
+        let mut base = String::with_capacity(
+            scheme.len() + 5 + 2 * bucket.len() + authority.len() + 3 * key.len(),
+        );
+        base.push_str(scheme);
+        base.push_str("://");
+        let host_start = base.len();
+        if self.address_style == AddressStyle::VirtualHosted {
+            base.push_str(bucket);
+            base.push('.');
         }
+        base.push_str(authority);
+        let path_start = base.len();
+        base.push('/');
+        if self.address_style == AddressStyle::Path {
+            base.push_str(bucket);
+            base.push('/');
+        }
+        percent_encode_into(&mut base, key, true);
+        let connect = self.connect_to.map(|addr| {
+            (
+                format!("{scheme}://{addr}{}", &base[path_start..]),
+                base[host_start..path_start].to_string(),
+            )
+        });
+        Target { base, connect }
     }
 
     /// `scheme://host[:port]` of the endpoint.
     pub(crate) fn endpoint_url(&self) -> String {
-        format!("{}://{}", self.endpoint.scheme(), self.endpoint.authority())
+        format!("{}://{}", self.endpoint.scheme(), self.endpoint.authority)
     }
 }
 
@@ -564,13 +576,13 @@ mod tests {
         );
         let e = Endpoint::parse("HTTP://127.0.0.1:9000/", false).unwrap();
         assert_eq!(
-            (e.https, e.authority(), e.is_ip),
-            (false, "127.0.0.1:9000".to_string(), true)
+            (e.https, e.authority.as_str(), e.is_ip),
+            (false, "127.0.0.1:9000", true)
         );
         let e = Endpoint::parse("[::1]:8080", true).unwrap();
         assert_eq!(
-            (e.https, e.authority(), e.is_ip),
-            (false, "[::1]:8080".to_string(), true)
+            (e.https, e.authority.as_str(), e.is_ip),
+            (false, "[::1]:8080", true)
         );
         for bad in [
             "",
@@ -639,8 +651,9 @@ mod tests {
             .into_config()
             .unwrap();
         let t = c.target("bkt", "k");
-        assert_eq!(t.connect_base, "http://127.0.0.1:4000/k");
-        assert_eq!(t.host_header.as_deref(), Some("bkt.oss.test"));
+        assert_eq!(t.connect_base(), "http://127.0.0.1:4000/k");
+        assert_eq!(t.host_header(), Some("bkt.oss.test"));
+        assert_eq!(t.base, "http://bkt.oss.test/k");
     }
 
     #[test]

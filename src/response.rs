@@ -235,6 +235,16 @@ fn json_string(map: &serde_json::Map<String, Value>, name: &str) -> String {
     }
 }
 
+/// [`json_string`] moving the text out instead of copying it (results are
+/// parsed on every call).
+fn take_string(map: &mut serde_json::Map<String, Value>, name: &str) -> String {
+    match map.remove(name) {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// Parses a 2xx `process_object` body. An empty body is accepted (old doc
 /// pages show one); anything else must be a JSON object whose `fileSize`,
 /// if present, is a non-negative integer.
@@ -251,10 +261,10 @@ pub fn parse_process_result(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(result);
     }
-    let map = parse_json_object(body, request_id, "process_object")?;
-    result.bucket = json_string(&map, "bucket");
-    result.key = json_string(&map, "object");
-    result.process_status = json_string(&map, "status");
+    let mut map = parse_json_object(body, request_id, "process_object")?;
+    result.bucket = take_string(&mut map, "bucket");
+    result.key = take_string(&mut map, "object");
+    result.process_status = take_string(&mut map, "status");
     result.file_size = match map.get("fileSize") {
         None | Some(Value::Null) => 0,
         Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
@@ -289,11 +299,11 @@ pub fn parse_async_result(
     request_id: &str,
     body: &[u8],
 ) -> Result<AsyncProcessObjectResult, Error> {
-    let map = parse_json_object(body, request_id, "async_process_object")?;
+    let mut map = parse_json_object(body, request_id, "async_process_object")?;
     Ok(AsyncProcessObjectResult {
-        event_id: json_string(&map, "EventId"),
-        process_request_id: json_string(&map, "RequestId"),
-        task_id: json_string(&map, "TaskId"),
+        event_id: take_string(&mut map, "EventId"),
+        process_request_id: take_string(&mut map, "RequestId"),
+        task_id: take_string(&mut map, "TaskId"),
         request_id: request_id.to_string(),
         status_code,
     })
