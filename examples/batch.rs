@@ -23,6 +23,13 @@ use std::time::{Duration, Instant};
 use oss_process::process::{Process, SaveAs};
 use oss_process::{Client, EnvironmentProvider, Error};
 
+// A path relative to this file, so the module also resolves when a test
+// includes this example with #[path].
+#[path = "common/mod.rs"]
+mod common;
+
+use common::Flags;
+
 const USAGE: &str = "usage: batch --region REGION --bucket BUCKET --keys FILE --style STYLE \
 --target_bucket BUCKET --target_prefix PREFIX [--threads N] [--endpoint ENDPOINT]";
 
@@ -55,44 +62,22 @@ pub struct Summary {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut values = std::collections::HashMap::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        let name = flag
-            .strip_prefix("--")
-            .ok_or_else(|| format!("unexpected argument {flag:?}\n{USAGE}"))?
-            .to_string();
-        let value = it
-            .next()
-            .ok_or_else(|| format!("--{name} needs a value\n{USAGE}"))?;
-        values.insert(name, value);
+    let mut flags = Flags::from_env(USAGE, &[])?;
+    let threads = flags.parsed_or("threads", 4usize)?;
+    if !(1..=256).contains(&threads) {
+        return Err(format!("--threads must be 1 to 256, not {threads}"));
     }
-    let mut take = |name: &str| values.remove(name);
-    let mut required =
-        |name: &str| take(name).ok_or_else(|| format!("--{name} is required\n{USAGE}"));
     let args = Args {
-        region: required("region")?,
-        bucket: required("bucket")?,
-        keys: required("keys")?,
-        style: required("style")?,
-        target_bucket: required("target_bucket")?,
-        target_prefix: required("target_prefix")?,
-        endpoint: take("endpoint"),
-        threads: match take("threads") {
-            None => 4,
-            Some(n) => n
-                .parse()
-                .ok()
-                .filter(|n| (1..=256).contains(n))
-                .ok_or_else(|| format!("--threads must be 1 to 256, not {n:?}"))?,
-        },
+        region: flags.required("region")?,
+        bucket: flags.required("bucket")?,
+        keys: flags.required("keys")?,
+        style: flags.required("style")?,
+        target_bucket: flags.required("target_bucket")?,
+        target_prefix: flags.required("target_prefix")?,
+        endpoint: flags.optional("endpoint"),
+        threads,
     };
-    if let Some(extra) = values.keys().next() {
-        return Err(format!("unknown flag --{extra}\n{USAGE}"));
-    }
+    flags.finish()?;
     Ok(args)
 }
 

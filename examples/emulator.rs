@@ -16,6 +16,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod common;
+
+use common::Flags;
 use oss_process::EnvironmentProvider;
 use oss_process::emulator::{DEFAULT_REGION, Emulator};
 
@@ -31,48 +34,17 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut addr = SocketAddr::from(([127, 0, 0, 1], 9000));
-    let mut root = None;
-    let mut region = DEFAULT_REGION.to_string();
-    let mut threads = 8;
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) => (n.to_string(), Some(v.to_string())),
-            None => (flag.clone(), None),
-        };
-        if name == "-h" || name == "--help" {
-            return Err(USAGE.to_string());
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => it
-                .next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))?,
-        };
-        match name.as_str() {
-            "--addr" => {
-                addr = value
-                    .parse()
-                    .map_err(|e| format!("--addr {value:?}: {e} (want IP:PORT)"))?;
-            }
-            "--root" => root = Some(PathBuf::from(value)),
-            "--region" => region = value,
-            "--threads" => {
-                threads = value
-                    .parse()
-                    .map_err(|e| format!("--threads {value:?}: {e}"))?;
-            }
-            other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
-        }
-    }
-    let root = root.ok_or_else(|| format!("--root is required\n{USAGE}"))?;
-    Ok(Args {
-        addr,
-        root,
-        region,
-        threads,
-    })
+    let mut flags = Flags::from_env(USAGE, &[])?;
+    let args = Args {
+        addr: flags.parsed_or("addr", SocketAddr::from(([127, 0, 0, 1], 9000)))?,
+        root: PathBuf::from(flags.required("root")?),
+        region: flags
+            .optional("region")
+            .unwrap_or_else(|| DEFAULT_REGION.to_string()),
+        threads: flags.parsed_or("threads", 8)?,
+    };
+    flags.finish()?;
+    Ok(args)
 }
 
 fn main() -> ExitCode {

@@ -13,6 +13,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod common;
+
+use common::Flags;
 use oss_process::process::Process;
 use oss_process::{Client, EnvironmentProvider, Error};
 
@@ -20,59 +23,59 @@ const USAGE: &str = "usage: presign --region REGION --bucket BUCKET --key KEY --
 [--expires SECONDS (1 to 604800, default 900)] [--endpoint ENDPOINT]";
 
 fn main() -> ExitCode {
-    let mut values = std::collections::HashMap::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let Some(name) = flag.strip_prefix("--").filter(|_| flag != "--help") else {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
+    let parsed = Flags::from_env(USAGE, &[]).and_then(|mut flags| {
+        let values = Values {
+            region: flags.required("region")?,
+            bucket: flags.required("bucket")?,
+            key: flags.required("key")?,
+            style: flags.required("style")?,
+            endpoint: flags.optional("endpoint"),
+            expires: Duration::from_secs(flags.parsed_or("expires", 900u64)?),
         };
-        let Some(value) = it.next() else {
-            eprintln!("--{name} needs a value\n{USAGE}");
-            return ExitCode::from(2);
-        };
-        values.insert(name.to_string(), value);
-    }
-    for name in ["region", "bucket", "key", "style"] {
-        if !values.contains_key(name) {
-            eprintln!("--{name} is required\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    }
-    let expires = match values.get("expires").map(|s| s.parse::<u64>()) {
-        None => 900,
-        Some(Ok(n)) => n,
-        Some(Err(_)) => {
-            eprintln!("--expires takes whole seconds, 1 to 604800\n{USAGE}");
+        flags.finish()?;
+        Ok(values)
+    });
+    let values = match parsed {
+        Ok(v) => v,
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    match run(&values, Duration::from_secs(expires)) {
+    match run(&values) {
         Ok(url) => {
             println!("{url}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("presign failed: {e}");
+            common::print_error("presign failed", &e);
             ExitCode::FAILURE
         }
     }
 }
 
-fn run(
-    values: &std::collections::HashMap<String, String>,
+/// The command line.
+struct Values {
+    region: String,
+    bucket: String,
+    key: String,
+    style: String,
+    endpoint: Option<String>,
     expires: Duration,
-) -> Result<String, Error> {
+}
+
+fn run(values: &Values) -> Result<String, Error> {
     let mut builder = Client::builder()
-        .region(&values["region"])
+        .region(&values.region)
         .credentials_provider(EnvironmentProvider::new()?);
-    if let Some(endpoint) = values.get("endpoint") {
+    if let Some(endpoint) = &values.endpoint {
         builder = builder.endpoint(endpoint);
     }
     let client = builder.build()?;
     // Parsing checks the style before anything is signed.
-    let process = Process::parse(&values["style"])?;
-    let presigned = client.presign_process(&values["bucket"], &values["key"], &process, expires)?;
-    eprintln!("expires in {} s", expires.as_secs());
+    let process = Process::parse(&values.style)?;
+    let presigned =
+        client.presign_process(&values.bucket, &values.key, &process, values.expires)?;
+    eprintln!("expires in {} s", values.expires.as_secs());
     Ok(presigned.url)
 }

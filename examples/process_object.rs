@@ -13,6 +13,10 @@
 
 use std::process::ExitCode;
 
+mod common;
+
+use common::Flags;
+
 use oss_process::process::{Process, SaveAs};
 use oss_process::{Client, EnvironmentProvider, Error};
 
@@ -30,42 +34,17 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut values = std::collections::HashMap::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let name = match flag.as_str() {
-            "-h" | "--help" => return Err(USAGE.to_string()),
-            f => f
-                .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument {f:?}\n{USAGE}"))?
-                .to_string(),
-        };
-        let (name, value) = match name.split_once('=') {
-            Some((n, v)) => (n.to_string(), v.to_string()),
-            None => {
-                let v = it
-                    .next()
-                    .ok_or_else(|| format!("--{name} needs a value\n{USAGE}"))?;
-                (name, v)
-            }
-        };
-        values.insert(name, value);
-    }
-    let mut take = |name: &str| values.remove(name);
-    let mut required =
-        |name: &str| take(name).ok_or_else(|| format!("--{name} is required\n{USAGE}"));
+    let mut flags = Flags::from_env(USAGE, &[])?;
     let args = Args {
-        region: required("region")?,
-        bucket: required("bucket")?,
-        key: required("key")?,
-        style: required("style")?,
-        target_image: required("target_image")?,
-        target_bucket: required("target_bucket")?,
-        endpoint: take("endpoint"),
+        region: flags.required("region")?,
+        bucket: flags.required("bucket")?,
+        key: flags.required("key")?,
+        style: flags.required("style")?,
+        target_image: flags.required("target_image")?,
+        target_bucket: flags.required("target_bucket")?,
+        endpoint: flags.optional("endpoint"),
     };
-    if let Some(extra) = values.keys().next() {
-        return Err(format!("unknown flag --{extra}\n{USAGE}"));
-    }
+    flags.finish()?;
     Ok(args)
 }
 
@@ -107,12 +86,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("process_object failed: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
+            common::print_error("process_object failed", &e);
             ExitCode::FAILURE
         }
     }

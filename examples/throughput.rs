@@ -23,6 +23,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::Flags;
 use oss_process::{Client, Credentials, EnvironmentProvider, Error, NoRetry};
 
 const USAGE: &str = "usage: throughput --endpoint URL [--calls N] [--threads T] [--bucket BUCKET] \
@@ -43,49 +46,31 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        endpoint: String::new(),
-        calls: 10_000,
-        threads: 1,
-        bucket: "examplebucket".into(),
-        key: "example.jpg".into(),
-        region: "cn-hangzhou".into(),
+    let mut flags = Flags::from_env(USAGE, &["dummy-credentials"])?;
+    let args = Args {
+        endpoint: flags.required("endpoint")?,
+        calls: flags.parsed_or("calls", 10_000u64)?,
+        threads: flags.parsed_or("threads", 1usize)?,
+        bucket: flags
+            .optional("bucket")
+            .unwrap_or_else(|| "examplebucket".into()),
+        key: flags
+            .optional("key")
+            .unwrap_or_else(|| "example.jpg".into()),
+        region: flags
+            .optional("region")
+            .unwrap_or_else(|| "cn-hangzhou".into()),
         // Resize, then save as example-resized.jpg (URL-safe base64).
-        process: "image/resize,m_fixed,w_100,h_100|sys/saveas,o_ZXhhbXBsZS1yZXNpemVkLmpwZw".into(),
-        dummy_credentials: false,
+        process: flags.optional("process").unwrap_or_else(|| {
+            "image/resize,m_fixed,w_100,h_100|sys/saveas,o_ZXhhbXBsZS1yZXNpemVkLmpwZw".into()
+        }),
+        dummy_credentials: flags.switch("dummy-credentials"),
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(USAGE.into());
-        }
-        if flag == "--dummy-credentials" {
-            args.dummy_credentials = true;
-            continue;
-        }
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        let number = |v: String| {
-            v.parse::<u64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("{flag} takes a positive whole number, not {v:?}"))
-        };
-        match flag.as_str() {
-            "--endpoint" => args.endpoint = value()?,
-            "--calls" => args.calls = number(value()?)?,
-            "--threads" => args.threads = number(value()?)?.min(1024) as usize,
-            "--bucket" => args.bucket = value()?,
-            "--key" => args.key = value()?,
-            "--region" => args.region = value()?,
-            "--process" => args.process = value()?,
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    if args.endpoint.is_empty() {
-        return Err(format!("--endpoint is required\n{USAGE}"));
+    flags.finish()?;
+    if args.calls == 0 || !(1..=1024).contains(&args.threads) {
+        return Err(format!(
+            "--calls must be at least 1 and --threads 1 to 1024\n{USAGE}"
+        ));
     }
     Ok(args)
 }
