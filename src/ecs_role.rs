@@ -310,20 +310,17 @@ impl EcsRamRoleBuilder {
     }
 }
 
+/// `http(s)://host[:port]`, checked by the same parser as the client's
+/// endpoints, with the scheme required (the metadata service is plain HTTP,
+/// so a missing one is more likely a mistake than a wish for https).
 fn check_endpoint(endpoint: &str) -> Result<String, Error> {
-    let trimmed = endpoint.trim_end_matches('/');
-    let authority = trimmed
-        .strip_prefix("http://")
-        .or_else(|| trimmed.strip_prefix("https://"));
-    match authority {
-        Some(a)
-            if !a.is_empty()
-                && !a.contains(['/', '?', '#', '@'])
-                && !a.chars().any(|c| c.is_whitespace() || c.is_control()) =>
-        {
-            Ok(trimmed.to_string())
-        }
-        _ => Err(Error::invalid(
+    let parsed = endpoint
+        .contains("://")
+        .then(|| crate::config::Endpoint::parse(endpoint, true).ok())
+        .flatten();
+    match parsed {
+        Some(e) => Ok(format!("{}://{}", e.scheme(), e.authority)),
+        None => Err(Error::invalid(
             "endpoint",
             format!("{endpoint:?} is not http://host[:port] (the default is {DEFAULT_ENDPOINT})"),
         )),
