@@ -35,25 +35,18 @@ impl Store {
         Store { root }
     }
 
-    /// Checks a bucket name: 3 to 63 of `a-z 0-9 -`, not starting or ending with `-`.
+    /// Checks a bucket name by the client's rule ([`crate::names::check_bucket`]),
+    /// answering as OSS does.
     pub fn check_bucket_name(bucket: &str) -> Result<(), OssError> {
-        let ok = (3..=63).contains(&bucket.len())
-            && bucket
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !bucket.starts_with('-')
-            && !bucket.ends_with('-');
-        if ok {
-            Ok(())
-        } else {
-            Err(OssError::new(
+        crate::names::check_bucket(bucket).map_err(|_| {
+            OssError::new(
                 400,
                 "InvalidBucketName",
                 "0015-00000201",
                 "The specified bucket is not valid.",
             )
-            .with("BucketName", bucket))
-        }
+            .with("BucketName", bucket)
+        })
     }
 
     /// Checks that a key is valid for OSS and can be a file below the
