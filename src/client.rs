@@ -489,7 +489,7 @@ impl Client {
                 }
             }
         };
-        let mut response = result.map_err(|e| transport_error(e, prepared))?;
+        let mut response = result.map_err(|e| Error::from_ureq(prepared.describe(), e))?;
         let status = response.status().as_u16();
         let request_id = header(&response, "x-oss-request-id")
             .unwrap_or("")
@@ -613,40 +613,13 @@ fn check_process(process: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn transport_error(e: ureq::Error, prepared: &Prepared<'_>) -> Error {
-    let target = prepared.describe();
-    match e {
-        ureq::Error::Timeout(_) => Error::Timeout {
-            target,
-            source: Box::new(e),
-        },
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Error::Timeout {
-            target,
-            source: Box::new(io),
-        },
-        other => Error::Transport {
-            target,
-            source: Box::new(other),
-        },
-    }
-}
-
 fn body_error(e: ureq::Error, request_id: &str) -> Error {
     let target = if request_id.is_empty() {
         "reading the answer body".to_string()
     } else {
         format!("reading the answer body (request id {request_id})")
     };
-    match e {
-        ureq::Error::Timeout(_) => Error::Timeout {
-            target,
-            source: Box::new(e),
-        },
-        other => Error::Transport {
-            target,
-            source: Box::new(other),
-        },
-    }
+    Error::from_ureq(target, e)
 }
 
 /// Replaces the secret and the token in `text` by `<redacted>`.

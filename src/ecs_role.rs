@@ -581,14 +581,11 @@ impl EcsRamRoleFetcher {
     }
 
     fn transport_failure(&self, e: ureq::Error, step: &Step<'_>) -> Failure {
-        let timed_out = match &e {
-            ureq::Error::Timeout(_) => true,
-            ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
-            _ => false,
-        };
-        let detail = if timed_out {
+        let what = format!("{e}");
+        let source = Error::from_ureq(format!("{} {}", step.method, step.url), e);
+        let detail = if source.is_timeout() {
             format!(
-                "{} {} timed out ({e}; connect timeout {} ms, read timeout {} ms; is this an ECS instance?)",
+                "{} {} timed out ({what}; connect timeout {} ms, read timeout {} ms; is this an ECS instance?)",
                 step.method,
                 step.url,
                 self.connect_timeout.as_millis(),
@@ -596,16 +593,9 @@ impl EcsRamRoleFetcher {
             )
         } else {
             format!(
-                "{} {} failed ({e}; is this an ECS instance?)",
+                "{} {} failed ({what}; is this an ECS instance?)",
                 step.method, step.url
             )
-        };
-        let target = format!("{} {}", step.method, step.url);
-        let source = Box::new(e);
-        let source = if timed_out {
-            Error::Timeout { target, source }
-        } else {
-            Error::Transport { target, source }
         };
         Failure {
             error: Error::Credentials {

@@ -74,6 +74,26 @@ impl Error {
         }
     }
 
+    /// Classifies a failure of the HTTP layer on `target`: a timeout (ureq's
+    /// own, or an I/O read that timed out) is [`Error::Timeout`], anything
+    /// else [`Error::Transport`]. The one place that draws this line.
+    pub(crate) fn from_ureq(target: String, e: ureq::Error) -> Self {
+        match e {
+            ureq::Error::Timeout(_) => Error::Timeout {
+                target,
+                source: Box::new(e),
+            },
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Error::Timeout {
+                target,
+                source: Box::new(io),
+            },
+            other => Error::Transport {
+                target,
+                source: Box::new(other),
+            },
+        }
+    }
+
     /// Builds an [`Error::Credentials`] without a source.
     pub(crate) fn credentials(message: impl Into<String>) -> Self {
         Error::Credentials {
