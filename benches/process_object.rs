@@ -189,7 +189,7 @@ fn bench_signing(plan: &Plan, credentials: &Credentials) {
     let client = bench_client("http://127.0.0.1:9", credentials);
     let signer = Signer::new(REGION, "oss");
     let body = format!("x-oss-process={PROCESS}");
-    let content_md5 = oss_process::encoding::base64_std(&md5_of(body.as_bytes()));
+    let content_md5 = base64_std(&md5_of(body.as_bytes()));
     let headers = [("Content-MD5", content_md5.as_str())];
     let header_form = SignableRequest {
         method: "POST",
@@ -210,7 +210,7 @@ fn bench_signing(plan: &Plan, credentials: &Credentials) {
 
     let query = format!(
         "x-oss-process={}",
-        oss_process::encoding::percent_encode(PROCESS, false)
+        percent_encoding::utf8_percent_encode(PROCESS, UNRESERVED_ENCODED)
     );
     let query_form = SignableRequest {
         method: "GET",
@@ -261,7 +261,7 @@ struct RawRequest {
 impl RawRequest {
     fn new(client: &Client, credentials: &Credentials) -> RawRequest {
         let body = format!("x-oss-process={PROCESS}").into_bytes();
-        let content_md5 = oss_process::encoding::base64_std(&md5_of(&body));
+        let content_md5 = base64_std(&md5_of(&body));
         let signed = Signer::new(REGION, "oss").sign_headers(
             &SignableRequest {
                 method: "POST",
@@ -681,3 +681,15 @@ fn complete_request_len(buf: &[u8]) -> Option<usize> {
         .map_or(Some(0), |(_, value)| value.trim().parse().ok())?;
     (buf.len() >= head_end + body_len).then_some(head_end + body_len)
 }
+
+fn base64_std(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// RFC 3986: all but `A-Z a-z 0-9 - _ . ~` encoded, as the SDKs encode queries.
+const UNRESERVED_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');

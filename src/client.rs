@@ -19,12 +19,14 @@ use crate::download::ProcessedObject;
 use crate::encoding::{base64_std, percent_encode_into};
 use crate::error::{Error, ServiceError};
 use crate::names::{check_bucket, check_key};
+use crate::redact::Secrets;
 use crate::response::{
     AsyncProcessObjectResult, AverageHue, ErrorHeaders, ImageInfo, ProcessObjectResult,
     parse_async_result, parse_average_hue, parse_image_info, parse_process_result,
     parse_service_error,
 };
-use crate::sign::{Presigned, SignableRequest, Signer, parse_http_date};
+use crate::sign::{Presigned, SignableRequest, Signer};
+use crate::time::parse_http_date;
 
 /// The largest clock offset learned from a server `Date`: anything further
 /// off is taken for a broken header, not a clock.
@@ -622,22 +624,10 @@ fn body_error(e: ureq::Error, request_id: &str) -> Error {
     Error::from_ureq(target, e)
 }
 
-/// Replaces the secret and the token in `text` by `<redacted>`.
-fn scrub_text(text: &mut String, credentials: &Credentials) {
-    let secrets = [
-        Some(credentials.access_key_secret()),
-        credentials.security_token(),
-    ];
-    for secret in secrets.into_iter().flatten().filter(|s| !s.is_empty()) {
-        if text.contains(secret) {
-            *text = text.replace(secret, "<redacted>");
-        }
-    }
-}
-
 /// Servers echo request parts (e.g. the canonical request with the STS
 /// token) in error bodies; none of that may reach error text.
 fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
+    let secrets = Secrets::of(credentials);
     for field in [
         &mut error.code,
         &mut error.message,
@@ -648,14 +638,14 @@ fn scrub_secrets(error: &mut ServiceError, credentials: &Credentials) {
         &mut error.target,
         &mut error.date,
     ] {
-        scrub_text(field, credentials);
+        secrets.scrub(field);
     }
 }
 
 /// A decode error quotes the answer's first bytes: scrub them too.
 fn scrub_decode_error(mut error: Error, credentials: &Credentials) -> Error {
     if let Error::Decode { message, .. } = &mut error {
-        scrub_text(message, credentials);
+        Secrets::of(credentials).scrub(message);
     }
     error
 }
@@ -744,7 +734,7 @@ mod tests {
         };
         c.learn_clock_offset(&e, now);
         assert_eq!(c.clock_offset_millis(), 0);
-        let ahead = crate::sign::Timestamp::new(now + Duration::from_secs(3600)).http_date();
+        let ahead = crate::time::Timestamp::new(now + Duration::from_secs(3600)).http_date();
         e.date = ahead;
         c.learn_clock_offset(&e, now);
         let offset = c.clock_offset_millis();

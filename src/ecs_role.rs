@@ -702,34 +702,7 @@ fn parse_credentials(body: &str, role: &str) -> Result<Credentials, Error> {
 /// Parses `2024-01-15T09:30:00Z`; fractional seconds are allowed and
 /// dropped (which errs towards an earlier expiry).
 fn parse_expiration(text: &str) -> Option<SystemTime> {
-    let s = text.trim();
-    let b = s.as_bytes();
-    let shaped = s.is_ascii()
-        && b.len() >= 20
-        && (b[4], b[7], b[10], b[13], b[16]) == (b'-', b'-', b'T', b':', b':')
-        && b[b.len() - 1] == b'Z';
-    if !shaped {
-        return None;
-    }
-    let fraction = &s[19..s.len() - 1];
-    if let Some(digits) = fraction.strip_prefix('.') {
-        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-    } else if !fraction.is_empty() {
-        return None;
-    }
-    // The compact x-oss-date form, which the signer already parses.
-    let compact = format!(
-        "{}{}{}T{}{}{}Z",
-        &s[0..4],
-        &s[5..7],
-        &s[8..10],
-        &s[11..13],
-        &s[14..16],
-        &s[17..19]
-    );
-    crate::sign::parse_iso(&compact)
+    crate::time::parse_iso_extended(text.trim())
 }
 
 #[cfg(test)]

@@ -4,29 +4,28 @@
 //! text) require.
 
 use base64::Engine as _;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
-}
+/// Everything but RFC 3986's unreserved `A-Z a-z 0-9 - _ . ~`: what the
+/// SDKs encode in query names and values.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+/// [`QUERY`] with `/` kept: object paths and the canonical URI.
+const PATH: &AsciiSet = &QUERY.remove(b'/');
 
 /// Appends `s` to `out`, percent-encoding every byte of its UTF-8 form except
 /// `A-Z a-z 0-9 - _ . ~` (and `/` when `keep_slash`), with upper-case hex.
-pub fn percent_encode_into(out: &mut String, s: &str, keep_slash: bool) {
-    for &b in s.as_bytes() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xF) as usize] as char);
-        }
-    }
+pub(crate) fn percent_encode_into(out: &mut String, s: &str, keep_slash: bool) {
+    let set = if keep_slash { PATH } else { QUERY };
+    out.extend(utf8_percent_encode(s, set));
 }
 
 /// Percent-encodes `s` (see [`percent_encode_into`]).
-pub fn percent_encode(s: &str, keep_slash: bool) -> String {
+#[cfg(test)]
+pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     percent_encode_into(&mut out, s, keep_slash);
     out
@@ -34,33 +33,32 @@ pub fn percent_encode(s: &str, keep_slash: bool) -> String {
 
 /// Decodes `%XX` sequences (and nothing else: `+` stays `+`). Returns `None`
 /// for a malformed escape or bytes that are not UTF-8.
-pub fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    // The crate passes a malformed escape through; OSS refuses it, so do we.
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hi = (hex[0] as char).to_digit(16)?;
-            let lo = (hex[1] as char).to_digit(16)?;
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 /// URL-safe base64 (`-` and `_`) without padding, as the OSS image docs
 /// require for `sys/saveas` names and watermark parameters.
-pub fn base64_url(s: &str) -> String {
+pub(crate) fn base64_url(s: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.as_bytes())
 }
 
 /// Decodes URL-safe base64, with or without padding (OSS accepts both).
-pub fn base64_url_decode(s: &str) -> Option<String> {
+pub(crate) fn base64_url_decode(s: &str) -> Option<String> {
     let trimmed = s.trim_end_matches('=');
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(trimmed)
@@ -69,12 +67,12 @@ pub fn base64_url_decode(s: &str) -> Option<String> {
 }
 
 /// Standard base64 with padding (Content-MD5, `x-oss-err`).
-pub fn base64_std(bytes: &[u8]) -> String {
+pub(crate) fn base64_std(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Decodes standard base64 with padding.
-pub fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
 

@@ -42,10 +42,12 @@ pub mod encoding;
 pub mod error;
 pub mod names;
 pub mod process;
+mod redact;
 pub mod refresh;
 pub mod response;
 pub mod retry;
 pub mod sign;
+mod time;
 
 pub use crate::{ecs_role::EcsRamRoleProvider, refresh::CachingProvider};
 pub use client::Client;

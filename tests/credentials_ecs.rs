@@ -35,7 +35,7 @@ fn at(secs: u64) -> SystemTime {
 
 /// `2024-01-15T09:30:00Z` for a time.
 fn iso8601(t: SystemTime) -> String {
-    let compact = oss_process::sign::Timestamp::new(t).iso().to_string();
+    let compact = support::iso_basic(t);
     format!(
         "{}-{}-{}T{}:{}:{}Z",
         &compact[0..4],

@@ -7,6 +7,7 @@
 
 mod emulator_support;
 
+use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -75,10 +76,11 @@ fn resize_modes_give_the_documented_sizes() {
     ];
     for (i, (params, expected)) in cases.iter().enumerate() {
         let target = format!("out/{i}.jpg");
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let process = format!(
             "image/resize,{params}|sys/saveas,o_{},b_{}",
-            oss_process::encoding::base64_url(&target),
-            oss_process::encoding::base64_url(BUCKET)
+            b64(&target),
+            b64(BUCKET)
         );
         let result = client.process_object(BUCKET, PHOTO, &process).unwrap();
         assert_eq!(size_of(&emulator, BUCKET, &target), *expected, "{params}");

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 use crate::credentials::Credentials;
 use crate::encoding::{percent_decode, percent_encode_into};
 use crate::sign::{
-    self, ALGORITHM, Timestamp, UNSIGNED_PAYLOAD, canonical_request, parse_iso, signature,
-    signing_key, string_to_sign,
+    self, ALGORITHM, UNSIGNED_PAYLOAD, canonical_request, signature, signing_key, string_to_sign,
 };
+use crate::time::{Timestamp, parse_iso};
 
 use super::xml::OssError;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use md5::{Digest, Md5};
 
 use crate::encoding::{base64_std, base64_std_decode, percent_decode};
-use crate::sign::Timestamp;
+use crate::time::Timestamp;
 
 use super::auth::{SignedParts, Verifier, query_params};
 use super::http::{self, Request, Response};
@@ -173,7 +173,7 @@ impl Service {
                 method: request.map_or_else(|| "-".into(), |r| r.method.clone()),
                 // A presigned STS URL carries the token: never log it.
                 target: request
-                    .map_or_else(|| "-".into(), |r| crate::sign::redact_token(&r.target)),
+                    .map_or_else(|| "-".into(), |r| crate::redact::redact_token(&r.target)),
                 status: response.status,
                 request_id: request_id.to_string(),
                 error_code: code.map(str::to_string),
