@@ -7,12 +7,12 @@
 
 #![cfg(feature = "emulator")]
 
-mod emulator_support;
+mod common;
 
 use base64::Engine as _;
 use std::time::{Duration, SystemTime};
 
-use emulator_support::{AK, Raw, SK, is_request_id, jpeg, send};
+use common::{AK, Raw, SK, is_request_id, jpeg, send};
 use oss_process::Credentials;
 use oss_process::emulator::Emulator;
 use oss_process::sign::{SignableRequest, Signer};
@@ -220,7 +220,7 @@ fn signed(
     headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
     let path = format!(
         "/bucket1/{}",
-        percent_encoding::utf8_percent_encode(key, PATH_ENCODED).to_string()
+        percent_encoding::utf8_percent_encode(key, PATH_ENCODED)
     );
     let target = if query.is_empty() {
         path
