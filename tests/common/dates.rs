@@ -18,6 +18,20 @@ pub fn iso_basic(t: SystemTime) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.000Z`, the form OSS writes times in error bodies.
+pub fn iso_extended(t: SystemTime) -> String {
+    let d = utc(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}
+
 /// The RFC 1123 `Date` header form of `t`: `Mon, 15 Jan 2024 08:30:00 GMT`.
 pub fn http_date(t: SystemTime) -> String {
     let d = utc(t);

@@ -1,26 +1,76 @@
-//! The loopback HTTP/1.1 test server: a scripted server on 127.0.0.1 that
-//! records every request (method, target, headers, body) and answers each
-//! with what the test's script returns, a response or a fault; and a fast
-//! fixed-reply mode for the bench.
+//! The loopback HTTP/1.1 test server, and a kit for playing a hostile
+//! network: a scripted server on 127.0.0.1 that records every request and
+//! answers each with what the test's script returns ([`Reply`]), from a
+//! plain response to a hostile one; and a fast fixed-reply mode for the
+//! bench ([`Builder::fixed`]).
 //!
-//! Bounded: it serves at most `max_requests` requests and stops by itself
-//! after `max_time`, or when dropped, joining every thread it started.
+//! What a reply can do (see `reply.rs`): answer normally; wait first
+//! ([`Reply::delay`]); drip the head or the body a byte at a time
+//! ([`Reply::drip_head`], [`Reply::drip_body`]); announce a body and stay
+//! silent ([`Reply::silent_after_head`]); cut the body short with a close
+//! ([`Reply::cut_after`]) or a reset ([`Reply::reset_after`]); reset or
+//! close before any header ([`Reply::Reset`], [`Reply::CloseBeforeHeaders`]);
+//! never answer ([`Reply::Silent`]); send arbitrary bytes
+//! ([`Reply::bytes`]); stream forever ([`Reply::Endless`]). Shapes combine:
+//! `Reply::xml_error(..).pad_body_to(2 << 20).drip_body(ms(300))`.
+//!
+//! What the server can do besides: run its clock off the real one
+//! ([`Builder::clock_offset`]): a header-signed request whose `x-oss-date`
+//! is more than 15 minutes from that clock gets OSS's
+//! `RequestTimeTooSkewed` (403, with the server's `Date`) without reaching
+//! the script, and every answer carries that `Date`. It counts requests
+//! ([`Server::count`]), refusals for skew ([`Server::skew_refusals`]) and
+//! queued tasks ([`Server::queued`]: a `POST ?x-oss-async-process` that
+//! reached the script counts as queued unless the script answered it with
+//! an error status, even if the reply then stalls, cuts or resets).
+//!
+//! A scenario is a row: a name, a reply, and what the client should see
+//! (`tests/hostile_server_kit.rs` has a table of every one).
+//!
+//! ```ignore
+//! let rows = [
+//!     ("drips its headers", ok().drip_head(ms(300))),
+//!     ("silent after headers", ok().silent_after_head()),
+//!     ("queues, then resets", Reply::Reset),
+//!     ("queues, answers late", Reply::async_ok("RID").delay(secs(3))),
+//! ];
+//! for (name, reply) in rows {
+//!     let server = Server::always(4, reply);
+//!     // ... call the client against server.url(), assert on the outcome
+//! }
+//! ```
+//!
+//! To reset a connection (RST) with std alone, the server leaves the last
+//! byte of each request unread until the reply is chosen: closing a socket
+//! with unread data resets it. Other replies read that byte first, so their
+//! closes are clean (FIN).
+//!
+//! Bounded: it serves at most `max_requests` requests and 1,024
+//! connections, stops by itself after `max_time` (drips, delays and
+//! silences end there too) or when dropped, and joins every thread it
+//! started.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::dates::{http_date, iso_extended, parse_iso_basic};
+pub use super::reply::Reply;
+use super::reply::{End, Wire, status_line};
 
 /// The longest request head the server reads.
 const MAX_HEAD: usize = 64 * 1024;
-/// The largest request body the server keeps.
+/// The largest request body the server reads.
 const MAX_BODY: usize = 16 << 20;
 /// The most connections it serves over its life; later ones are closed.
 const MAX_CONNECTIONS: usize = 1024;
 /// How often a waiting thread looks at the stop flag.
 const POLL: Duration = Duration::from_millis(20);
+/// The clock difference OSS accepts for header signatures.
+const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -32,6 +82,8 @@ pub struct Recorded {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the whole request had arrived (the real clock).
+    pub received: SystemTime,
 }
 
 impl Recorded {
@@ -50,115 +102,38 @@ impl Recorded {
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect()
     }
-}
 
-/// What the server does with one request.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    /// A complete response (`Content-Length` is added).
-    Respond {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    },
-    /// Close the connection without answering.
-    CloseBeforeHeaders,
-    /// Send the headers announcing `declared_len` bytes, then `sent`, then
-    /// close.
-    ResetMidBody {
-        status: u16,
-        declared_len: usize,
-        sent: Vec<u8>,
-    },
-    /// Send the headers, then the body one byte every `interval`.
-    Drip {
-        status: u16,
-        body: Vec<u8>,
-        interval: Duration,
-    },
-    /// Never answer (until the client gives up or the server stops).
-    Silent,
-    /// A chunked body that never ends (until the client gives up).
-    Endless { status: u16 },
-}
-
-impl Reply {
-    /// A response with a body and `Content-Type`.
-    pub fn with(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
-        Reply::Respond {
-            status,
-            headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.into(),
-        }
+    /// The signing time of a header-signed request (`x-oss-date`).
+    pub fn signed_at(&self) -> Option<SystemTime> {
+        parse_iso_basic(self.header("x-oss-date")?)
     }
 
-    /// A 200 JSON process_object result.
-    pub fn process_ok(bucket: &str, key: &str, size: u64, request_id: &str) -> Reply {
-        Reply::Respond {
-            status: 200,
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("x-oss-request-id".into(), request_id.into()),
-            ],
-            body: format!(
-                r#"{{"bucket": "{bucket}", "fileSize": {size}, "object": "{key}", "status": "OK"}}"#
-            )
-            .into_bytes(),
-        }
-    }
-
-    /// An OSS XML error.
-    pub fn xml_error(status: u16, code: &str, message: &str, request_id: &str, ec: &str) -> Reply {
-        Reply::Respond {
-            status,
-            headers: vec![
-                ("Content-Type".into(), "application/xml".into()),
-                ("x-oss-request-id".into(), request_id.into()),
-                ("x-oss-ec".into(), ec.into()),
-            ],
-            body: format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>{code}</Code>\n  <Message>{message}</Message>\n  <RequestId>{request_id}</RequestId>\n  <HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>\n  <EC>{ec}</EC>\n  <RecommendDoc>https://api.aliyun.com/troubleshoot?q={ec}</RecommendDoc>\n</Error>\n"
-            )
-            .into_bytes(),
-        }
-    }
-
-    /// Adds a header to a `Respond`.
-    pub fn header(mut self, name: &str, value: &str) -> Reply {
-        if let Reply::Respond { headers, .. } = &mut self {
-            headers.push((name.into(), value.into()));
-        }
-        self
-    }
-
-    /// The bytes of a `Respond`, head and body, as one write.
-    fn respond_bytes(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
-        let mut head = status_line(status);
-        for (n, v) in headers {
-            head.push_str(&format!("{n}: {v}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-        let mut bytes = head.into_bytes();
-        bytes.extend_from_slice(body);
-        bytes
+    /// Whether this is an async process request (`POST ?x-oss-async-process`).
+    pub fn is_async_process(&self) -> bool {
+        self.method == "POST"
+            && self
+                .query
+                .split('&')
+                .any(|p| p.split('=').next() == Some("x-oss-async-process"))
     }
 }
 
 type Script = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
 type ThreadStart = dyn Fn() + Send + Sync;
 
-/// Configures a [`Server`]: its bounds, and what each connection thread
-/// does first. Get one from [`Server::builder`].
+/// Configures a [`Server`]: its bounds, its clock, and what each
+/// connection thread does first. Get one from [`Server::builder`].
 #[must_use]
 pub struct Builder {
     max_requests: usize,
     max_time: Duration,
+    clock_offset_secs: Option<i64>,
     on_thread_start: Option<Arc<ThreadStart>>,
 }
 
 impl Builder {
-    /// Serves at most `n` requests (default 1,000); later ones are not
-    /// answered, and their connections closed.
+    /// Serves at most `n` requests (default 1,000); a request over the
+    /// bound is not answered and its connection is closed.
     pub fn max_requests(mut self, n: usize) -> Builder {
         self.max_requests = n;
         self
@@ -167,6 +142,17 @@ impl Builder {
     /// Stops by itself after `d` (default 20 s).
     pub fn max_time(mut self, d: Duration) -> Builder {
         self.max_time = d;
+        self
+    }
+
+    /// Runs the server's clock `seconds` ahead of the real one (behind when
+    /// negative), as OSS's clock may be from the client's, and checks the
+    /// time of header-signed requests against it as OSS does: those more
+    /// than 15 minutes off get `RequestTimeTooSkewed`. Every answer then
+    /// carries its `Date`. Without this call nothing is checked (0 checks
+    /// against the real clock).
+    pub fn clock_offset(mut self, seconds: i64) -> Builder {
+        self.clock_offset_secs = Some(seconds);
         self
     }
 
@@ -186,19 +172,23 @@ impl Builder {
         self.spawn(Mode::Scripted(Arc::new(script)))
     }
 
+    /// Starts a server answering every request from a list: request `i`
+    /// gets `replies[i]`, and the last reply repeats.
+    pub fn sequence(self, replies: Vec<Reply>) -> Server {
+        assert!(!replies.is_empty(), "a sequence needs a reply");
+        self.start(move |i, _| replies[i.min(replies.len() - 1)].clone())
+    }
+
     /// Starts a server answering every request with the same `Respond`,
     /// fast: requests are counted, not recorded, and the answer is formed
     /// once. Pipelined requests are answered in order. For the bench.
     pub fn fixed(self, reply: Reply) -> Server {
-        let Reply::Respond {
-            status,
-            headers,
-            body,
-        } = reply
-        else {
+        let Reply::Respond { .. } = reply else {
             panic!("the fixed mode answers with a Respond only");
         };
-        let bytes = Reply::respond_bytes(status, &headers, &body);
+        let wire = reply.into_wire();
+        let mut bytes = wire.head_bytes(&[]);
+        bytes.extend_from_slice(wire.body_sent());
         self.spawn(Mode::Fixed(Arc::new(bytes)))
     }
 
@@ -210,9 +200,12 @@ impl Builder {
             requests: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
             served: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+            skew_refusals: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             deadline: Instant::now() + self.max_time,
             max_requests: self.max_requests,
+            clock_offset_secs: self.clock_offset_secs,
         });
         let handle = {
             let shared = Arc::clone(&shared);
@@ -240,9 +233,13 @@ struct Shared {
     connections: AtomicUsize,
     /// Requests taken so far (also those over `max_requests`).
     served: AtomicUsize,
+    queued: AtomicUsize,
+    skew_refusals: AtomicUsize,
     stop: AtomicBool,
     deadline: Instant,
     max_requests: usize,
+    /// `None`: no clock check, no `Date`.
+    clock_offset_secs: Option<i64>,
 }
 
 impl Shared {
@@ -255,6 +252,75 @@ impl Shared {
         let index = self.served.fetch_add(1, Ordering::SeqCst);
         (index < self.max_requests).then_some(index)
     }
+
+    /// Sleeps `d` (`None`: for ever), or until the server stops; false if
+    /// it stopped.
+    fn sleep(&self, d: Option<Duration>) -> bool {
+        let until = d.map(|d| Instant::now() + d);
+        loop {
+            if self.stopped() {
+                return false;
+            }
+            let left = until.map_or(POLL, |u| u.saturating_duration_since(Instant::now()));
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(POLL));
+        }
+    }
+
+    /// The server's clock: the real one plus the offset.
+    fn now(&self) -> SystemTime {
+        let secs = self.clock_offset_secs.unwrap_or(0);
+        let offset = Duration::from_secs(secs.unsigned_abs());
+        if secs >= 0 {
+            SystemTime::now() + offset
+        } else {
+            SystemTime::now() - offset
+        }
+    }
+
+    /// The reply to `request`: `RequestTimeTooSkewed` if it was signed
+    /// too far from the server's clock, else the script's.
+    fn reply(&self, index: usize, request: &Recorded, script: &Script) -> Reply {
+        let now = self.now();
+        if let (Some(_), Some(signed)) = (self.clock_offset_secs, request.signed_at()) {
+            let skew = now
+                .duration_since(signed)
+                .or_else(|_| signed.duration_since(now))
+                .unwrap_or(Duration::MAX);
+            if skew > MAX_SKEW {
+                self.skew_refusals.fetch_add(1, Ordering::SeqCst);
+                let signed_text = request.header("x-oss-date").unwrap_or_default();
+                let server_time = iso_extended(now);
+                return Reply::xml_error_with(
+                    403,
+                    "RequestTimeTooSkewed",
+                    "The difference between the request time and the current time is too large.",
+                    &format!("SKEW{index:020}"),
+                    "0002-00000504",
+                    &[
+                        ("RequestTime", signed_text),
+                        ("ServerTime", &server_time),
+                        ("MaxAllowedSkewMilliseconds", "900000"),
+                    ],
+                );
+            }
+        }
+        let reply = script(index, request);
+        if request.is_async_process() && reply.status().is_none_or(|s| s < 400) {
+            self.queued.fetch_add(1, Ordering::SeqCst);
+        }
+        reply
+    }
+
+    /// Headers every answer carries: the `Date` of a skewed clock.
+    fn extra_headers(&self) -> Vec<(String, String)> {
+        match self.clock_offset_secs {
+            Some(_) => vec![("Date".to_string(), http_date(self.now()))],
+            None => Vec::new(),
+        }
+    }
 }
 
 /// The running server. Dropping it stops it.
@@ -265,11 +331,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// A builder with the defaults: 1,000 requests, 20 s.
+    /// A builder with the defaults: 1,000 requests, 20 s, the real clock.
     pub fn builder() -> Builder {
         Builder {
             max_requests: 1000,
             max_time: Duration::from_secs(20),
+            clock_offset_secs: None,
             on_thread_start: None,
         }
     }
@@ -322,6 +389,21 @@ impl Server {
             .load(Ordering::SeqCst)
             .min(self.shared.max_requests)
     }
+
+    /// The async process tasks queued so far (see the module docs).
+    pub fn queued(&self) -> usize {
+        self.shared.queued.load(Ordering::SeqCst)
+    }
+
+    /// The requests refused with `RequestTimeTooSkewed` so far.
+    pub fn skew_refusals(&self) -> usize {
+        self.shared.skew_refusals.load(Ordering::SeqCst)
+    }
+
+    /// The server's clock (the real one plus the offset).
+    pub fn now(&self) -> SystemTime {
+        self.shared.now()
+    }
 }
 
 impl Drop for Server {
@@ -372,6 +454,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared, mode: &Mode) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(POLL));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let mut conn = Conn {
         stream,
         buf: Vec::with_capacity(8 * 1024),
@@ -396,20 +479,24 @@ fn serve_fixed(conn: &mut Conn, shared: &Shared, answer: &[u8]) {
 
 fn serve_scripted(conn: &mut Conn, shared: &Shared, script: &Script) {
     loop {
-        let Some(end) = conn.next_request_end(shared) else {
+        // The request's last byte stays unread until the reply is chosen.
+        let Some(request) = conn.read_holding_last_byte(shared) else {
             return;
         };
-        let Some(request) = parse_request(&conn.buf[..end]) else {
-            return;
-        };
-        conn.buf.drain(..end);
         let Some(index) = shared.take() else {
+            conn.close();
             return;
         };
         shared.requests.lock().unwrap().push(request.clone());
-        let reply = script(index, &request);
-        if !write_reply(&mut conn.stream, reply, shared) {
-            let _ = conn.stream.shutdown(Shutdown::Both);
+        let keep_open = match shared.reply(index, &request, script) {
+            Reply::Endless { status } => {
+                conn.consume_held_byte();
+                stream_endless(&mut conn.stream, status, shared);
+                false
+            }
+            reply => conn.send(&reply.into_wire(), shared),
+        };
+        if !keep_open {
             return;
         }
     }
@@ -424,7 +511,7 @@ struct Conn {
 impl Conn {
     /// Reads until `buf` holds a whole request (head and `Content-Length`
     /// body) and returns its length; `None` when the peer closed, the
-    /// request is too large or the server stops.
+    /// request is too large or the server stops. (The fixed mode.)
     fn next_request_end(&mut self, shared: &Shared) -> Option<usize> {
         let mut chunk = [0u8; 16 * 1024];
         loop {
@@ -434,9 +521,68 @@ impl Conn {
             if self.buf.len() > MAX_HEAD + MAX_BODY {
                 return None;
             }
-            match self.stream.read(&mut chunk) {
+            let n = self.wait(shared, |s| s.read(&mut chunk))?;
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Reads one whole request, but leaves its last byte unread in the
+    /// kernel (peeked, so the request is complete): a reset is then a
+    /// plain close. (The scripted mode.)
+    fn read_holding_last_byte(&mut self, shared: &Shared) -> Option<Recorded> {
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut peeked = vec![0u8; MAX_HEAD];
+        // The head: peek, and take what holds no end of head; at the end
+        // of the head, the request's whole length is known.
+        let total = loop {
+            let n = self.wait(shared, |s| s.peek(&mut peeked))?;
+            let from = bytes.len().saturating_sub(3);
+            let mut window = bytes[from..].to_vec();
+            window.extend_from_slice(&peeked[..n]);
+            if let Some(end) = head_end(&window) {
+                let head_len = from + end;
+                let mut head = bytes.clone();
+                head.extend_from_slice(&peeked[..head_len - bytes.len()]);
+                let body_len = content_length(&head).filter(|&n| n <= MAX_BODY)?;
+                break head_len + body_len;
+            }
+            if bytes.len() + n > MAX_HEAD {
+                return None;
+            }
+            self.take_exactly(&mut bytes, n, shared)?;
+        };
+        let rest = total - 1 - bytes.len();
+        self.take_exactly(&mut bytes, rest, shared)?;
+        let n = self.wait(shared, |s| s.peek(&mut peeked[..1]))?;
+        bytes.extend_from_slice(&peeked[..n]);
+        let mut request = parse_request(&bytes)?;
+        request.received = SystemTime::now();
+        Some(request)
+    }
+
+    /// Reads exactly `n` more bytes into `out`.
+    fn take_exactly(&mut self, out: &mut Vec<u8>, mut n: usize, shared: &Shared) -> Option<()> {
+        let mut chunk = [0u8; 16 * 1024];
+        while n > 0 {
+            let want = n.min(chunk.len());
+            let got = self.wait(shared, |s| s.read(&mut chunk[..want]))?;
+            out.extend_from_slice(&chunk[..got]);
+            n -= got;
+        }
+        Some(())
+    }
+
+    /// Runs a read (or peek) until it gives bytes; `None` when the peer
+    /// closed, the read failed or the server stops.
+    fn wait(
+        &mut self,
+        shared: &Shared,
+        mut read: impl FnMut(&mut TcpStream) -> std::io::Result<usize>,
+    ) -> Option<usize> {
+        loop {
+            match read(&mut self.stream) {
                 Ok(0) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => return Some(n),
                 Err(e) if is_transient(&e) => {
                     if shared.stopped() {
                         return None;
@@ -444,6 +590,85 @@ impl Conn {
                 }
                 Err(_) => return None,
             }
+        }
+    }
+
+    /// Reads the request byte left unread.
+    fn consume_held_byte(&mut self) {
+        let mut byte = [0u8; 1];
+        let _ = self.stream.read(&mut byte);
+    }
+
+    /// Closes cleanly (FIN): the held byte read first.
+    fn close(&mut self) {
+        self.consume_held_byte();
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    /// Sends a reply as shaped; true when the connection stays open for
+    /// the next request.
+    fn send(&mut self, wire: &Wire, shared: &Shared) -> bool {
+        if !shared.sleep(Some(wire.delay())) {
+            return false;
+        }
+        if wire.end() != End::Reset {
+            self.consume_held_byte();
+        }
+        let (head_interval, body_interval) = wire.intervals();
+        let sent = write_paced(
+            &mut self.stream,
+            &wire.head_bytes(&shared.extra_headers()),
+            head_interval,
+            shared,
+        ) && write_paced(&mut self.stream, wire.body_sent(), body_interval, shared);
+        match wire.end() {
+            End::KeepAlive if sent => true,
+            End::KeepAlive | End::Close => {
+                let _ = self.stream.shutdown(Shutdown::Both);
+                false
+            }
+            // Dropped with the request's last byte unread: the kernel resets.
+            End::Reset => false,
+            End::Silent => {
+                shared.sleep(None);
+                false
+            }
+        }
+    }
+}
+
+/// Writes `bytes` at once, or one byte every `interval`; false if the
+/// write failed or the server stopped.
+fn write_paced(
+    w: &mut TcpStream,
+    bytes: &[u8],
+    interval: Option<Duration>,
+    shared: &Shared,
+) -> bool {
+    let Some(interval) = interval else {
+        return w.write_all(bytes).and_then(|()| w.flush()).is_ok();
+    };
+    for (i, b) in bytes.iter().enumerate() {
+        if (i > 0 && !shared.sleep(Some(interval))) || w.write_all(&[*b]).is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+/// A chunked body that never ends, until the peer goes or the server stops.
+fn stream_endless(w: &mut TcpStream, status: u16, shared: &Shared) {
+    let head = format!(
+        "{}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        status_line(status)
+    );
+    if w.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let chunk = format!("{:x}\r\n{}\r\n", 8192, "x".repeat(8192));
+    while !shared.stopped() {
+        if w.write_all(chunk.as_bytes()).is_err() {
+            return;
         }
     }
 }
@@ -503,93 +728,6 @@ fn parse_request(bytes: &[u8]) -> Option<Recorded> {
         query,
         headers,
         body: bytes[end..].to_vec(),
+        received: SystemTime::now(),
     })
-}
-
-fn status_line(status: u16) -> String {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        408 => "Request Timeout",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    };
-    format!("HTTP/1.1 {status} {reason}\r\n")
-}
-
-/// Writes the reply; false when the connection must close afterwards.
-fn write_reply(w: &mut TcpStream, reply: Reply, shared: &Shared) -> bool {
-    match reply {
-        Reply::Respond {
-            status,
-            headers,
-            body,
-        } => {
-            let bytes = Reply::respond_bytes(status, &headers, &body);
-            w.write_all(&bytes).is_ok() && w.flush().is_ok()
-        }
-        Reply::CloseBeforeHeaders => false,
-        Reply::ResetMidBody {
-            status,
-            declared_len,
-            sent,
-        } => {
-            let head = format!(
-                "{}Content-Type: application/json\r\nContent-Length: {declared_len}\r\n\r\n",
-                status_line(status)
-            );
-            let _ = w.write_all(head.as_bytes());
-            let _ = w.write_all(&sent);
-            let _ = w.flush();
-            false
-        }
-        Reply::Drip {
-            status,
-            body,
-            interval,
-        } => {
-            let head = format!(
-                "{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                status_line(status),
-                body.len()
-            );
-            if w.write_all(head.as_bytes()).is_err() {
-                return false;
-            }
-            for b in body {
-                if shared.stopped() || w.write_all(&[b]).is_err() || w.flush().is_err() {
-                    return false;
-                }
-                std::thread::sleep(interval);
-            }
-            true
-        }
-        Reply::Silent => {
-            while !shared.stopped() {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            false
-        }
-        Reply::Endless { status } => {
-            let head = format!(
-                "{}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-                status_line(status)
-            );
-            if w.write_all(head.as_bytes()).is_err() {
-                return false;
-            }
-            let chunk = format!("{:x}\r\n{}\r\n", 8192, "x".repeat(8192));
-            while !shared.stopped() {
-                if w.write_all(chunk.as_bytes()).is_err() {
-                    return false;
-                }
-            }
-            false
-        }
-    }
 }
