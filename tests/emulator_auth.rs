@@ -194,8 +194,7 @@ fn replayed_vectors_are_refused_when_the_time_is_checked() {
     );
 }
 
-/// Signs a path-style request to bucket `bucket1` at `time` with
-/// `credentials`; `request` is `"METHOD key[?query]"`.
+/// Signs a path-style request to bucket `bucket1` (see [`common::signed`]).
 fn signed(
     emulator: &Emulator,
     request: &str,
@@ -204,30 +203,7 @@ fn signed(
     credentials: &Credentials,
     time: SystemTime,
 ) -> Raw {
-    let (method, target) = request.split_once(' ').unwrap();
-    let (key, query) = target.split_once('?').unwrap_or((target, ""));
-    let signer = Signer::new("cn-hangzhou", "oss");
-    let request = SignableRequest {
-        method,
-        bucket: Some("bucket1"),
-        key: Some(key),
-        query,
-        headers: extra,
-        additional_headers: &[],
-    };
-    let added = signer.sign_headers(&request, credentials, time);
-    let mut headers: Vec<(&str, &str)> = extra.to_vec();
-    headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
-    let path = format!(
-        "/bucket1/{}",
-        percent_encoding::utf8_percent_encode(key, PATH_ENCODED)
-    );
-    let target = if query.is_empty() {
-        path
-    } else {
-        format!("{path}?{query}")
-    };
-    send(emulator.addr(), method, &target, &headers, body)
+    common::signed(emulator, "bucket1", request, extra, body, credentials, time)
 }
 
 fn seeded() -> Emulator {
@@ -458,11 +434,3 @@ fn head_answers_and_body_limits() {
         200
     );
 }
-
-/// RFC 3986 path encoding: all but `A-Z a-z 0-9 - _ . ~ /` encoded.
-const PATH_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');

@@ -89,15 +89,33 @@
 //! - Keys are stored as files, so a key may not start or end with `/`, hold
 //!   `//`, `.` or `..` segments, NUL or a backslash (`InvalidObjectName`),
 //!   and a key that is a prefix directory of another collides with it
-//!   (`ObjectConflict`).
-//! - [`EmulatorBuilder::threads`] requests are served at once.
+//!   (`ObjectConflict`). Any other key OSS accepts (up to 1023 bytes) is
+//!   stored: a segment too long for a file name is kept under a hashed
+//!   name ([`Emulator::object_path`] gives the file).
+//! - Slow clients hold nothing others need. Each open connection is read
+//!   by a thread of its own, and [`EmulatorBuilder::threads`] requests are
+//!   handled at once once they have fully arrived. A request's head must
+//!   arrive within [`EmulatorBuilder::request_timeout`] of its first byte
+//!   (10 s), however it is dripped, and its body within as long again plus
+//!   a second per MiB; otherwise it is answered `RequestTimeout` and its
+//!   connection closed. A connection waiting for a request is closed after
+//!   [`EmulatorBuilder::idle_timeout`] (15 s). At most
+//!   [`EmulatorBuilder::max_connections`] (256) are open; beyond that, the
+//!   one that has waited longest for a request or its head makes room.
+//! - Framing is strict, so that no two readers of the same bytes disagree
+//!   on where a request ends: one `Content-Length` at most, of digits only;
+//!   one `Transfer-Encoding` at most, `chunked` only; never both. Anything
+//!   else is answered `InvalidRequest` (400) and the connection closed.
 //!
 //! # Request log
 //!
 //! [`EmulatorBuilder::on_request`] is called once per answered request,
-//! refusals included, with a [`RequestLog`] whose `Display` is one line:
+//! refusals included (bad framing, missed deadlines, no room), with a
+//! [`RequestLog`] whose `Display` is one line:
 //! `POST /bucket/key?x-oss-process 200 <request id>`, plus the error code
-//! for errors. Security tokens in presigned URLs are redacted.
+//! for errors, e.g. `PUT /bucket/key 400 <request id> InvalidRequest`, or
+//! `- - 400 <request id> RequestTimeout` for a request whose first line
+//! never arrived. Security tokens in presigned URLs are redacted.
 
 mod auth;
 mod errors;
@@ -123,10 +141,18 @@ use self::store::Store;
 
 /// The region an emulator signs for unless told otherwise.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
-/// The worker threads an emulator runs unless told otherwise.
+/// How many requests an emulator handles at once unless told otherwise.
 pub const DEFAULT_THREADS: usize = 4;
-/// The most worker threads an emulator runs.
+/// The most requests an emulator handles at once.
 pub const MAX_THREADS: usize = 64;
+/// How many connections an emulator keeps open unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// How long an open connection may wait for a request unless told
+/// otherwise.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+/// The deadline of a request's head unless told otherwise (see
+/// [`EmulatorBuilder::request_timeout`]).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) type RequestLogger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 
@@ -137,9 +163,10 @@ pub(crate) type RequestLogger = Arc<dyn Fn(&RequestLog) + Send + Sync>;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RequestLog {
-    /// The HTTP method (`-` for a request that could not be read).
+    /// The HTTP method (`-` for a request whose first line could not be
+    /// read).
     pub method: String,
-    /// The request target as sent: path and query (`-` if unreadable),
+    /// The request target as sent: path and query (`-` if unread),
     /// with any `x-oss-security-token` value redacted.
     pub target: String,
     /// The status answered.
@@ -175,6 +202,9 @@ pub struct EmulatorBuilder {
     product: String,
     bind: SocketAddr,
     threads: usize,
+    max_connections: usize,
+    idle_timeout: Duration,
+    request_timeout: Duration,
     check_time: bool,
     clock_offset_secs: i64,
     logger: Option<RequestLogger>,
@@ -189,6 +219,9 @@ impl fmt::Debug for EmulatorBuilder {
             .field("product", &self.product)
             .field("bind", &self.bind)
             .field("threads", &self.threads)
+            .field("max_connections", &self.max_connections)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("request_timeout", &self.request_timeout)
             .field("check_time", &self.check_time)
             .field("clock_offset_secs", &self.clock_offset_secs)
             .field("logger", &self.logger.is_some())
@@ -232,11 +265,43 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many requests are served at once; default [`DEFAULT_THREADS`],
-    /// at most [`MAX_THREADS`]. The emulator runs this many worker threads
-    /// and one accepting thread, no more.
+    /// How many requests are handled at once; default
+    /// [`DEFAULT_THREADS`], at most [`MAX_THREADS`]. Reading requests does
+    /// not count: each open connection is read by a thread of its own (see
+    /// [`EmulatorBuilder::max_connections`]), and only a request that has
+    /// fully arrived waits for one of these.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads.clamp(1, MAX_THREADS);
+        self
+    }
+
+    /// How many connections are kept open at once (at least 1); default
+    /// [`DEFAULT_MAX_CONNECTIONS`]. When a new one comes and the emulator
+    /// is full, the connection that has waited longest for a request, or
+    /// for the rest of its head, is closed to make room (answered
+    /// `ServiceUnavailable` if it had begun a request); if every connection
+    /// is busy with a request, the newcomer is answered so and closed.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long an open connection may wait for its next request before it
+    /// is closed (without an answer, as keep-alive connections close);
+    /// default [`DEFAULT_IDLE_TIMEOUT`].
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The overall deadline of a request's head, from its first byte, however
+    /// it is dripped; default [`DEFAULT_REQUEST_TIMEOUT`]. The body has the
+    /// same from the end of the head, plus a second per MiB it may hold (a
+    /// 64 MiB PUT: 74 s by default), and so does writing an answer. A
+    /// request that misses its deadline is answered `RequestTimeout` (400)
+    /// and its connection closed.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
         self
     }
 
@@ -309,7 +374,13 @@ impl EmulatorBuilder {
             endpoint.trim_start_matches("http://").to_string(),
         );
         service.clock_offset_secs = self.clock_offset_secs;
-        let server = server::Server::start(listener, self.threads, Arc::new(service))?;
+        let settings = server::Settings {
+            handlers: self.threads,
+            max_connections: self.max_connections,
+            idle_timeout: self.idle_timeout,
+            request_timeout: self.request_timeout,
+        };
+        let server = server::Server::start(listener, settings, Arc::new(service))?;
         Ok(Emulator {
             server,
             endpoint,
@@ -353,6 +424,9 @@ impl Emulator {
             product: "oss".to_string(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             threads: DEFAULT_THREADS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             check_time: true,
             clock_offset_secs: 0,
             logger: None,
@@ -394,8 +468,9 @@ impl Emulator {
         store.put(bucket, key, bytes).map_err(into_io)
     }
 
-    /// The file an object is (or would be) stored in. Fails for an invalid
-    /// bucket name or key, or a bucket that does not exist.
+    /// The file an object is (or would be) stored in: a key segment too
+    /// long for a file name appears under a hashed name. Fails for an
+    /// invalid bucket name or key, or a bucket that does not exist.
     pub fn object_path(&self, bucket: &str, key: &str) -> io::Result<PathBuf> {
         Store::new(self.root.clone())
             .object_path(bucket, key)

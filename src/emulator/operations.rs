@@ -20,7 +20,7 @@ use super::auth::{SignedParts, Verifier};
 use super::errors::OssError;
 use super::imaging;
 use super::router::{Operation, Route};
-use super::server::{self, Request, Response};
+use super::server::{self, MAX_HEAD, Refusal, Request, Response};
 use super::store::{self, Store};
 use super::{RequestLog, RequestLogger};
 
@@ -114,9 +114,11 @@ impl Service {
         response.body(xml.into_bytes())
     }
 
+    /// Hands one line to the request logger. `line` is the request's
+    /// method and target, if they could be read.
     fn log(
         &self,
-        request: Option<&Request>,
+        line: Option<(&str, &str)>,
         response: &Response,
         code: Option<&str>,
         request_id: &str,
@@ -124,10 +126,9 @@ impl Service {
     ) {
         if let Some(logger) = &self.logger {
             logger(&RequestLog {
-                method: request.map_or_else(|| "-".into(), |r| r.method.clone()),
+                method: line.map_or_else(|| "-".into(), |(m, _)| m.to_string()),
                 // A presigned STS URL carries the token: never log it.
-                target: request
-                    .map_or_else(|| "-".into(), |r| crate::redact::redact_token(&r.target)),
+                target: line.map_or_else(|| "-".into(), |(_, t)| crate::redact::redact_token(t)),
                 status: response.status,
                 request_id: request_id.to_string(),
                 error_code: code.map(str::to_string),
@@ -297,7 +298,13 @@ impl server::Handler for Service {
             ),
         };
         let response = self.finish(response, &request_id);
-        self.log(Some(request), &response, code, &request_id, started);
+        self.log(
+            Some((&request.method, &request.target)),
+            &response,
+            code,
+            &request_id,
+            started,
+        );
         response
     }
 
@@ -308,16 +315,41 @@ impl server::Handler for Service {
         }
     }
 
-    fn refuse(&self, status: u16, message: &str) -> Response {
+    fn refuse(&self, refusal: &Refusal, line: Option<(&str, &str)>) -> Response {
         let started = Instant::now();
         let request_id = self.next_request_id();
-        let error = match status {
-            413 => OssError::new(400, "EntityTooLarge", "0016-00000010", message),
-            500 => OssError::internal(message),
-            _ => OssError::new(400, "InvalidRequest", "0016-00000001", message),
+        let invalid =
+            |message: String| OssError::new(400, "InvalidRequest", "0016-00000001", message);
+        let error = match refusal {
+            Refusal::Malformed(what) => invalid(format!("The request is malformed: {what}.")),
+            Refusal::HeadTooLarge => invalid(format!(
+                "The request head is larger than the emulator's limit of {MAX_HEAD} bytes."
+            )),
+            Refusal::BodyTooLarge { limit } => OssError::new(
+                400,
+                "EntityTooLarge",
+                "0016-00000010",
+                format!("The request body is larger than the emulator's limit of {limit} bytes."),
+            ),
+            Refusal::Timeout { part, after } => OssError::new(
+                400,
+                "RequestTimeout",
+                "0016-00000002",
+                format!(
+                    "Your socket connection to the server was not read from or written to within the timeout period: the request {part} did not arrive within {} ms.",
+                    after.as_millis()
+                ),
+            ),
+            Refusal::Busy => OssError::new(
+                503,
+                "ServiceUnavailable",
+                "0000-00000002",
+                "The emulator has too many open connections and closed this one to make room; retry.",
+            ),
+            Refusal::Failed => OssError::internal("The emulator failed on this request."),
         };
         let response = self.finish(self.error_response(&error, &request_id, None), &request_id);
-        self.log(None, &response, Some(error.code), &request_id, started);
+        self.log(line, &response, Some(error.code), &request_id, started);
         response
     }
 }

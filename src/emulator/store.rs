@@ -1,7 +1,18 @@
 //! The object store behind the emulator: `<root>/<bucket>/<key>` on the
 //! local file system, with OSS's bucket and key name rules, atomic writes,
 //! and the metadata answers need (ETag, Content-Type, Last-Modified).
+//!
+//! Each `/`-separated segment of a key is a directory or file name. A
+//! segment longer than a file name may be (255 bytes), or one that begins
+//! with the emulator's own prefix `.~oss-emu.`, is stored under
+//! `.~oss-emu.<SHA-256 of the segment, hex>` instead, so that every key OSS
+//! accepts up to 1023 bytes is stored, and no key can name the emulator's
+//! temporary files (`.~oss-emu.tmp-…`, short, in the object's directory).
+//! Should a file system still refuse a name as too long, the key is
+//! answered `InvalidObjectName`, never a 500.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
@@ -9,11 +20,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use md5::{Digest, Md5};
+use sha2::Sha256;
 
 use super::errors::OssError;
 
 /// The longest object key OSS accepts, in bytes.
 const MAX_KEY_BYTES: usize = 1023;
+/// The longest file name the common file systems hold, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+/// The prefix of every name the emulator makes on disk itself.
+const RESERVED_PREFIX: &str = ".~oss-emu.";
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -52,15 +68,7 @@ impl Store {
     /// Checks that a key is valid for OSS and can be a file below the
     /// bucket directory (no empty, `.` or `..` segments, no trailing `/`).
     pub fn check_key(key: &str) -> Result<(), OssError> {
-        let invalid = |why: &str| {
-            Err(OssError::new(
-                400,
-                "InvalidObjectName",
-                "0016-00000005",
-                format!("The specified object name is not valid: {why}."),
-            )
-            .with("ObjectName", key))
-        };
+        let invalid = |why: &str| Err(invalid_key(key, why));
         if key.is_empty() || key.len() > MAX_KEY_BYTES {
             return invalid("it must be 1 to 1023 bytes long");
         }
@@ -101,17 +109,21 @@ impl Store {
         Ok(dir)
     }
 
-    /// Where an object lives (checks the bucket exists and the key is valid).
+    /// Where an object lives (checks the bucket exists and the key is
+    /// valid): each key segment a name below the bucket's directory, a long
+    /// or reserved one under its hashed name (see the module docs).
     pub fn object_path(&self, bucket: &str, key: &str) -> Result<PathBuf, OssError> {
-        let dir = self.require_bucket(bucket)?;
+        let mut path = self.require_bucket(bucket)?;
         Self::check_key(key)?;
-        let relative = Path::new(key);
-        debug_assert!(
-            relative
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)))
-        );
-        Ok(dir.join(relative))
+        for segment in key.split('/') {
+            let name = disk_name(segment);
+            debug_assert!(matches!(
+                Path::new(name.as_ref()).components().next(),
+                Some(Component::Normal(_))
+            ));
+            path.push(name.as_ref());
+        }
+        Ok(path)
     }
 
     /// The object's size, else `NoSuchKey`.
@@ -149,20 +161,21 @@ impl Store {
                 if e.kind() == io::ErrorKind::AlreadyExists || parent.is_file() {
                     conflict(key, "an object that is a prefix of this key")
                 } else {
-                    io_error("creating the object's directory", &e)
+                    write_error(key, "creating the object's directory", &e)
                 },
             );
         }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        // A short name of the emulator's own beside the object, made anew:
+        // never an existing file or a link planted there.
         let temp = parent.join(format!(
-            ".{name}.oss-emulator-{}-{}.tmp",
+            "{RESERVED_PREFIX}tmp-{}-{}",
             std::process::id(),
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let written = fs::File::create(&temp)
+        let written = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
             .and_then(|mut f| f.write_all(bytes))
             .and_then(|()| fs::rename(&temp, &path));
         if let Err(e) = written {
@@ -170,7 +183,7 @@ impl Store {
             return Err(if parent.is_file() || path.is_dir() {
                 conflict(key, "an existing object or directory")
             } else {
-                io_error("writing the object", &e)
+                write_error(key, "writing the object", &e)
             });
         }
         Ok(())
@@ -199,6 +212,75 @@ fn conflict(key: &str, what: &str) -> OssError {
 
 fn io_error(what: &str, e: &io::Error) -> OssError {
     OssError::internal(format!("The emulator failed {what}: {e}."))
+}
+
+/// A failed write: a name the file system cannot hold is the key's fault
+/// (`InvalidObjectName`), anything else the emulator's.
+fn write_error(key: &str, what: &str, e: &io::Error) -> OssError {
+    if name_too_long(e) {
+        invalid_key(
+            key,
+            "the emulator's file system cannot hold a file of this name (a key segment or the whole path is too long for it)",
+        )
+    } else {
+        io_error(what, e)
+    }
+}
+
+/// Whether `e` says a file name or path is too long (`ENAMETOOLONG`).
+fn name_too_long(e: &io::Error) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const CODES: &[i32] = &[36];
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))]
+    const CODES: &[i32] = &[63];
+    // ERROR_FILENAME_EXCED_RANGE, ERROR_INVALID_NAME
+    #[cfg(windows)]
+    const CODES: &[i32] = &[206, 123];
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly",
+        windows
+    )))]
+    const CODES: &[i32] = &[];
+    e.raw_os_error().is_some_and(|code| CODES.contains(&code))
+}
+
+/// The name a key segment has on disk: itself, or for one too long to be a
+/// file name or beginning with the emulator's prefix, the prefix and the
+/// hex SHA-256 of the segment (`.~oss-emu.` and 64 digits: 74 bytes).
+fn disk_name(segment: &str) -> Cow<'_, str> {
+    if segment.len() <= MAX_NAME_BYTES && !segment.starts_with(RESERVED_PREFIX) {
+        return Cow::Borrowed(segment);
+    }
+    let mut name = String::with_capacity(RESERVED_PREFIX.len() + 64);
+    name.push_str(RESERVED_PREFIX);
+    for b in Sha256::digest(segment.as_bytes()) {
+        let _ = write!(name, "{b:02x}");
+    }
+    Cow::Owned(name)
+}
+
+fn invalid_key(key: &str, why: &str) -> OssError {
+    OssError::new(
+        400,
+        "InvalidObjectName",
+        "0016-00000005",
+        format!("The specified object name is not valid: {why}."),
+    )
+    .with("ObjectName", key)
 }
 
 /// The `ETag` OSS gives a simple upload: the upper-case hex MD5, quoted.
@@ -253,6 +335,24 @@ mod tests {
             let e = Store::check_key(bad).unwrap_err();
             assert_eq!(e.code, "InvalidObjectName", "{bad}");
         }
+    }
+
+    #[test]
+    fn long_and_reserved_segments_get_hashed_names_and_others_their_own() {
+        assert_eq!(disk_name("photo.jpg"), "photo.jpg");
+        let at_limit = "a".repeat(MAX_NAME_BYTES);
+        assert_eq!(disk_name(&at_limit), at_limit.as_str());
+        for segment in ["a".repeat(256), "猫".repeat(100), ".~oss-emu.x".to_string()] {
+            let name = disk_name(&segment);
+            assert!(name.starts_with(RESERVED_PREFIX), "{name}");
+            assert_eq!(name.len(), RESERVED_PREFIX.len() + 64);
+            assert!(
+                name[RESERVED_PREFIX.len()..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit())
+            );
+        }
+        assert_ne!(disk_name(&"a".repeat(256)), disk_name(&"a".repeat(257)));
     }
 
     #[test]

@@ -1,8 +1,21 @@
-//! Emulator set-up for the tests: the test credentials and an emulator
-//! accepting them.
+//! Emulator set-up for the tests: the test credentials, an emulator
+//! accepting them, and raw requests signed for it.
+
+use std::time::SystemTime;
 
 use oss_process::Credentials;
 use oss_process::emulator::Emulator;
+use oss_process::sign::{SignableRequest, Signer};
+
+use super::raw::{Raw, send};
+
+/// RFC 3986 unreserved characters and `/` stay as they are in a path.
+const PATH_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 /// The access key id the test emulators accept.
 pub const AK: &str = "LTAI5tEmulatorTestId";
@@ -15,4 +28,42 @@ pub fn emulator() -> Emulator {
         .credentials(Credentials::new(AK, SK))
         .start()
         .expect("start emulator")
+}
+
+/// Sends a path-style request to `bucket` on `emulator`, signed (header
+/// form) at `time` with `credentials`; `request` is `"METHOD key[?query]"`
+/// and `extra` headers are sent and signed too.
+pub fn signed(
+    emulator: &Emulator,
+    bucket: &str,
+    request: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+    credentials: &Credentials,
+    time: SystemTime,
+) -> Raw {
+    let (method, target) = request.split_once(' ').unwrap();
+    let (key, query) = target.split_once('?').unwrap_or((target, ""));
+    let signer = Signer::new("cn-hangzhou", "oss");
+    let request = SignableRequest {
+        method,
+        bucket: Some(bucket),
+        key: Some(key),
+        query,
+        headers: extra,
+        additional_headers: &[],
+    };
+    let added = signer.sign_headers(&request, credentials, time);
+    let mut headers: Vec<(&str, &str)> = extra.to_vec();
+    headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
+    let path = format!(
+        "/{bucket}/{}",
+        percent_encoding::utf8_percent_encode(key, PATH_ENCODED)
+    );
+    let target = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    send(emulator.addr(), method, &target, &headers, body)
 }

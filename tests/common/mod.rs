@@ -8,8 +8,9 @@
 //! - [`v4`]: an independent V4 signature check of recorded requests;
 //! - [`dates`]: the `x-oss-date` and HTTP `Date` forms;
 //! - [`raw`]: a raw HTTP/1.1 exchange with exact bytes;
-//! - with the `emulator` feature, [`emulator`] (test credentials and an
-//!   emulator accepting them) and [`images`] (generated test photos).
+//! - with the `emulator` feature, [`emulator`] (test credentials, an
+//!   emulator accepting them, requests signed for it) and [`images`]
+//!   (generated test photos).
 //!
 //! Each test uses a part of it, hence `dead_code` allowed here.
 
@@ -27,7 +28,7 @@ pub mod v4;
 
 pub use dates::{http_date, iso_basic, iso_extended, parse_iso_basic};
 #[cfg(feature = "emulator")]
-pub use emulator::{AK, SK, emulator};
+pub use emulator::{AK, SK, emulator, signed};
 #[cfg(feature = "emulator")]
 pub use images::{gradient, jpeg, png};
 pub use raw::{Raw, is_request_id, send};
