@@ -88,28 +88,50 @@ fn half_open(addr: SocketAddr) -> TcpStream {
     stream
 }
 
-/// A client that sends a request line, then a header line every
-/// `interval`, never the end of its head; reconnecting when refused, until
-/// `stop`.
-fn dripper(addr: SocketAddr, interval: Duration, stop: Arc<AtomicBool>) -> JoinHandle<usize> {
-    std::thread::spawn(move || {
-        let mut connections = 0;
-        while !stop.load(Ordering::SeqCst) {
-            let Ok(mut stream) = TcpStream::connect(addr) else {
+/// `n` clients that each send a request line, then a header line every
+/// `interval`, never the end of their head, reconnecting when refused,
+/// until stopped.
+struct Drippers {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<usize>>,
+}
+
+impl Drippers {
+    fn start(addr: SocketAddr, n: usize, interval: Duration) -> Drippers {
+        let stop = Arc::new(AtomicBool::new(false));
+        let threads = (0..n)
+            .map(|_| {
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || drip(addr, interval, &stop))
+            })
+            .collect();
+        Drippers { stop, threads }
+    }
+
+    /// Stops them; returns how many connections they made.
+    fn stop(self) -> usize {
+        self.stop.store(true, Ordering::SeqCst);
+        self.threads.into_iter().map(|t| t.join().unwrap()).sum()
+    }
+}
+
+fn drip(addr: SocketAddr, interval: Duration, stop: &AtomicBool) -> usize {
+    let mut connections = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let Ok(mut stream) = TcpStream::connect(addr) else {
+            break;
+        };
+        connections += 1;
+        let mut line = format!("GET /{BUCKET}/{PHOTO} HTTP/1.1\r\n");
+        for n in 0.. {
+            if stop.load(Ordering::SeqCst) || stream.write_all(line.as_bytes()).is_err() {
                 break;
-            };
-            connections += 1;
-            let mut line = format!("GET /{BUCKET}/{PHOTO} HTTP/1.1\r\n");
-            for n in 0.. {
-                if stop.load(Ordering::SeqCst) || stream.write_all(line.as_bytes()).is_err() {
-                    break;
-                }
-                line = format!("X-Drip-{n}: {n}\r\n");
-                std::thread::sleep(interval);
             }
+            line = format!("X-Drip-{n}: {n}\r\n");
+            std::thread::sleep(interval);
         }
-        connections
-    })
+    }
+    connections
 }
 
 /// Reads until the emulator closes; the answer and when it came.
@@ -143,22 +165,12 @@ fn a_normal_client_keeps_its_pace_beside_16_dripping_and_32_half_open_clients() 
     normal.sort();
     let normal_median = normal[50];
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let drippers: Vec<_> = (0..16)
-        .map(|_| {
-            dripper(
-                emulator.addr(),
-                Duration::from_millis(200),
-                Arc::clone(&stop),
-            )
-        })
-        .collect();
+    let drippers = Drippers::start(emulator.addr(), 16, Duration::from_millis(200));
     let half_open: Vec<TcpStream> = (0..32).map(|_| half_open(emulator.addr())).collect();
     // Let every slow client be accepted and start its head.
     std::thread::sleep(Duration::from_millis(500));
     let loaded: Vec<Duration> = (0..100).map(|_| timed(call)).collect();
-    stop.store(true, Ordering::SeqCst);
-    let dripped_connections: usize = drippers.into_iter().map(|d| d.join().unwrap()).sum();
+    let dripped_connections = drippers.stop();
     drop(half_open);
 
     let bound = normal_median + Duration::from_secs(1);
@@ -180,16 +192,7 @@ fn a_normal_client_keeps_its_pace_beside_16_dripping_and_32_half_open_clients() 
 fn header_lines_dripped_by_more_clients_than_workers_hold_nothing() {
     let (emulator, _log) = seeded(|b| b);
     let normal = normal_time(&emulator);
-    let stop = Arc::new(AtomicBool::new(false));
-    let drippers: Vec<_> = (0..8)
-        .map(|_| {
-            dripper(
-                emulator.addr(),
-                Duration::from_millis(500),
-                Arc::clone(&stop),
-            )
-        })
-        .collect();
+    let drippers = Drippers::start(emulator.addr(), 8, Duration::from_millis(500));
     std::thread::sleep(Duration::from_millis(1200));
     for _ in 0..5 {
         let t = timed(|| normal_request(&emulator));
@@ -198,10 +201,7 @@ fn header_lines_dripped_by_more_clients_than_workers_hold_nothing() {
             "{t:?} (normal {normal:?})"
         );
     }
-    stop.store(true, Ordering::SeqCst);
-    for d in drippers {
-        d.join().unwrap();
-    }
+    drippers.stop();
 }
 
 /// Issue 18, item 6: the head has one deadline from its first byte, however

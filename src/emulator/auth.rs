@@ -176,23 +176,19 @@ impl Verifier {
                 ),
             ));
         }
-        if claim.region != self.region {
-            return Err(OssError::access_denied(
-                "0002-00000225",
-                format!(
-                    "Invalid signing region in the credential: {}. Expected {}.",
-                    claim.region, self.region
-                ),
-            ));
-        }
-        if claim.product != self.product {
-            return Err(OssError::access_denied(
-                "0002-00000226",
-                format!(
-                    "Invalid signing product in the credential: {}. Expected {}.",
-                    claim.product, self.product
-                ),
-            ));
+        let scope = [
+            ("region", &claim.region, &self.region, "0002-00000225"),
+            ("product", &claim.product, &self.product, "0002-00000226"),
+        ];
+        for (what, claimed, expected, ec) in scope {
+            if claimed != expected {
+                return Err(OssError::access_denied(
+                    ec,
+                    format!(
+                        "Invalid signing {what} in the credential: {claimed}. Expected {expected}."
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -6,30 +6,27 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `YYYYMMDDTHHMMSSZ`, the `x-oss-date` form of `t` (UTC, whole seconds).
 pub fn iso_basic(t: SystemTime) -> String {
-    let d = utc(t);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        d.year(),
-        u8::from(d.month()),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second()
-    )
+    let [y, mo, d, h, mi, s] = fields(t);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`, the form OSS writes times in error bodies.
 pub fn iso_extended(t: SystemTime) -> String {
+    let [y, mo, d, h, mi, s] = fields(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.000Z")
+}
+
+/// Year, month, day, hour, minute, second of `t` in UTC.
+fn fields(t: SystemTime) -> [i32; 6] {
     let d = utc(t);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+    [
         d.year(),
-        u8::from(d.month()),
-        d.day(),
-        d.hour(),
-        d.minute(),
-        d.second()
-    )
+        i32::from(u8::from(d.month())),
+        i32::from(d.day()),
+        i32::from(d.hour()),
+        i32::from(d.minute()),
+        i32::from(d.second()),
+    ]
 }
 
 /// The RFC 1123 `Date` header form of `t`: `Mon, 15 Jan 2024 08:30:00 GMT`.
