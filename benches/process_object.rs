@@ -145,13 +145,13 @@ fn main() {
 
     // A server of your own (e.g. nginx answering the same JSON), for a
     // comparison with a server in another process.
-    if let Ok(endpoint) = std::env::var(EXTERNAL_ENDPOINT_VAR) {
-        if wanted("calls") {
-            println!(
-                "== calls: process_object vs raw ureq POST against {endpoint} ({EXTERNAL_ENDPOINT_VAR}), one thread, client on CPU 0"
-            );
-            bench_throughput(&plan, &bench_client(&endpoint, &credentials), &credentials);
-        }
+    if let Ok(endpoint) = std::env::var(EXTERNAL_ENDPOINT_VAR)
+        && wanted("calls")
+    {
+        println!(
+            "== calls: process_object vs raw ureq POST against {endpoint} ({EXTERNAL_ENDPOINT_VAR}), one thread, client on CPU 0"
+        );
+        bench_throughput(&plan, &bench_client(&endpoint, &credentials), &credentials);
     }
 }
 

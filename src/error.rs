@@ -5,6 +5,27 @@
 //! timeouts, errors answered by OSS (with status, Code, Message, RequestId,
 //! HostId and EC kept), and answers that could not be decoded. None of them
 //! ever carries an access key secret or STS token in its text.
+//!
+//! Each error's `Display` says what failed, once; the cause (an I/O error, a
+//! TLS error, a JSON syntax error) is its [`source`](std::error::Error::source),
+//! so a report that walks the chain says each thing once:
+//!
+//! ```
+//! use std::error::Error as _;
+//!
+//! fn report(error: &oss_process::Error) -> String {
+//!     let mut text = error.to_string();
+//!     let mut cause = error.source();
+//!     while let Some(inner) = cause {
+//!         text.push_str(": ");
+//!         text.push_str(&inner.to_string());
+//!         cause = inner.source();
+//!     }
+//!     text
+//! }
+//! # let e = oss_process::Client::builder().build().unwrap_err();
+//! # assert!(report(&e).starts_with("invalid region"));
+//! ```
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -22,6 +43,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 pub enum Error {
     /// An argument was rejected before any I/O: a bucket name, an object key,
     /// a region, an endpoint, a processing parameter, a presign expiry.
+    #[non_exhaustive]
     InvalidArgument {
         /// What was rejected, e.g. `bucket`, `resize.w`, `endpoint`.
         name: String,
@@ -29,6 +51,7 @@ pub enum Error {
         message: String,
     },
     /// Credentials are missing or malformed, or a provider failed to give them.
+    #[non_exhaustive]
     Credentials {
         /// What is wrong (never the secret itself).
         message: String,
@@ -39,6 +62,7 @@ pub enum Error {
     Service(Box<ServiceError>),
     /// The connection could not be made, or broke while the request or the
     /// response was in flight.
+    #[non_exhaustive]
     Transport {
         /// What was being attempted, e.g. `POST https://bucket.host/key`.
         target: String,
@@ -46,6 +70,7 @@ pub enum Error {
         source: BoxError,
     },
     /// A connect, read or write timeout fired.
+    #[non_exhaustive]
     Timeout {
         /// What was being attempted, e.g. `POST https://bucket.host/key`.
         target: String,
@@ -53,6 +78,7 @@ pub enum Error {
         source: BoxError,
     },
     /// A 2xx answer whose body is not what the operation returns.
+    #[non_exhaustive]
     Decode {
         /// What could not be decoded.
         message: String,
@@ -94,11 +120,35 @@ impl Error {
         }
     }
 
-    /// Builds an [`Error::Credentials`] without a source.
-    pub(crate) fn credentials(message: impl Into<String>) -> Self {
+    /// An [`Error::Credentials`], for [`CredentialsProvider`](crate::CredentialsProvider)
+    /// implementations: `message` says what is wrong (never the secret).
+    ///
+    /// ```
+    /// use oss_process::{Credentials, Error};
+    ///
+    /// let provider = || -> Result<Credentials, Error> {
+    ///     Err(Error::credentials("the vault is sealed"))
+    /// };
+    /// let client = oss_process::Client::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credentials_provider(provider)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn credentials(message: impl Into<String>) -> Self {
         Error::Credentials {
             message: message.into(),
             source: None,
+        }
+    }
+
+    /// An [`Error::Credentials`] with its cause, for providers that wrap
+    /// another library's error.
+    pub fn credentials_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Credentials {
+            message: message.into(),
+            source: Some(source.into()),
         }
     }
 
@@ -134,6 +184,38 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }
+
+    /// Whether another attempt may succeed, as the official SDKs' standard
+    /// retryer judges it: server faults (5xx), throttling (408, 429), clock
+    /// skew (`RequestTimeTooSkewed`), timeouts and broken connections are
+    /// transient; bad input, credentials, other 4xx, TLS certificate and URL
+    /// errors are not. [`StandardRetry`](crate::StandardRetry) retries
+    /// exactly these; a custom [`RetryPolicy`](crate::RetryPolicy) can start
+    /// from it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oss_process::{Error, RetryPolicy};
+    ///
+    /// /// Retries transient failures for up to 10 attempts, 1 s apart.
+    /// #[derive(Debug)]
+    /// struct Patient;
+    ///
+    /// impl RetryPolicy for Patient {
+    ///     fn attempts(&self) -> u32 {
+    ///         10
+    ///     }
+    ///     fn is_retryable(&self, error: &Error, _attempt: u32) -> bool {
+    ///         error.is_transient()
+    ///     }
+    ///     fn backoff(&self, _retry: u32) -> Duration {
+    ///         Duration::from_secs(1)
+    ///     }
+    /// }
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        crate::retry::is_transient(self)
+    }
 }
 
 impl fmt::Display for Error {
@@ -142,10 +224,8 @@ impl fmt::Display for Error {
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
             Error::Credentials { message, .. } => write!(f, "credentials: {message}"),
             Error::Service(e) => fmt::Display::fmt(e, f),
-            Error::Transport { target, source } => {
-                write!(f, "transport error on {target}: {source}")
-            }
-            Error::Timeout { target, source } => write!(f, "timed out on {target}: {source}"),
+            Error::Transport { target, .. } => write!(f, "transport error on {target}"),
+            Error::Timeout { target, .. } => write!(f, "timed out on {target}"),
             Error::Decode {
                 message,
                 request_id,
@@ -157,7 +237,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Io(e) => write!(f, "writing the processed bytes failed: {e}"),
+            Error::Io(_) => write!(f, "writing the processed bytes failed"),
         }
     }
 }

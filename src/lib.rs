@@ -31,34 +31,75 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod client;
-pub mod config;
+mod client;
+mod config;
 pub mod credentials;
-pub mod download;
-pub mod ecs_role;
+mod download;
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
-pub mod encoding;
-pub mod error;
-pub mod names;
+mod encoding;
+mod error;
+mod names;
 pub mod process;
 mod redact;
-pub mod refresh;
-pub mod response;
-pub mod retry;
+mod response;
+mod retry;
 pub mod sign;
 mod time;
+mod transport;
 
-pub use crate::{ecs_role::EcsRamRoleProvider, refresh::CachingProvider};
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
-pub use credentials::{Credentials, CredentialsProvider, EnvironmentProvider, StaticProvider};
+pub use credentials::{
+    CachingProvider, Credentials, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider,
+};
 pub use download::ProcessedObject;
-pub use error::{Error, ServiceError};
-pub use process::{ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs};
+pub use error::{BoxError, Error, ServiceError};
+pub use process::{Process, Resize, SaveAs};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
+
+/// The answer parsers, for the fuzz targets in `fuzz/` only (`cargo fuzz`
+/// builds with `--cfg fuzzing`): not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod fuzzing {
+    use crate::response::service_error::{ErrorHeaders, parse_service_error};
+    use crate::{Error, ServiceError};
+
+    /// `headers`: Content-Type, x-oss-request-id, x-oss-ec, x-oss-err,
+    /// x-oss-error-type, Date.
+    pub fn service_error(
+        status: u16,
+        headers: [Option<&str>; 6],
+        body: &[u8],
+        truncated: bool,
+    ) -> ServiceError {
+        let [content_type, request_id, ec, oss_err, error_type, date] = headers;
+        let headers = ErrorHeaders {
+            content_type,
+            request_id,
+            ec,
+            oss_err,
+            error_type,
+            date,
+        };
+        parse_service_error(status, &headers, body, truncated, "POST fuzz")
+    }
+
+    pub fn results(request_id: &str, body: &[u8]) -> [Result<(), Error>; 4] {
+        use crate::response::*;
+        [
+            parse_process_result(200, request_id, body).map(drop),
+            parse_async_result(200, request_id, body).map(drop),
+            parse_image_info(request_id, body).map(drop),
+            parse_average_hue(request_id, body).map(drop),
+        ]
+    }
+}
 
 /// The README's code blocks, compiled and run as doctests (with the
 /// `emulator` feature, which one of them uses).

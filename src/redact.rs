@@ -2,10 +2,11 @@
 //! could quote a request passes through here, so that no access key secret
 //! or STS token reaches a message.
 //!
-//! Two tools: [`Secrets::scrub`] removes the secrets a call signed with
-//! wherever a server echoed them, and [`redact_token`] blanks the value of
+//! Its tools: [`Secrets::scrub`] removes the secrets a call signed with
+//! wherever a server echoed them; [`redact_token`] blanks the value of
 //! `x-oss-security-token` in a URL or canonical request whoever's token it
-//! is.
+//! is; [`truncate`] and [`preview`] are the one way text is shortened for a
+//! message.
 
 use crate::credentials::Credentials;
 
@@ -61,6 +62,28 @@ pub(crate) fn redact_token(text: &str) -> String {
     out
 }
 
+/// At most `max_chars` characters of `text`, cut on a character boundary,
+/// with `...` when something was cut.
+pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// An answer body as an error message quotes it: lossy UTF-8, at most 256
+/// characters, in quotes with escapes.
+pub(crate) fn preview(body: &[u8]) -> String {
+    const MAX_BYTES: usize = 1024;
+    const MAX_CHARS: usize = 256;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_BYTES)]);
+    let mut cut = truncate(&text, MAX_CHARS);
+    if body.len() > MAX_BYTES && !cut.ends_with("...") {
+        cut.push_str("...");
+    }
+    format!("{cut:?}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +103,22 @@ mod tests {
             "x-oss-security-token€"
         );
         assert_eq!(redact_token("x-oss-security-token"), "x-oss-security-token");
+    }
+
+    #[test]
+    fn truncation_cuts_on_a_character_boundary() {
+        assert_eq!(truncate("short", 60), "short");
+        assert_eq!(
+            truncate(&"猫".repeat(70), 60),
+            format!("{}...", "猫".repeat(60))
+        );
+        assert_eq!(preview(b"{\"a\"}"), r#""{\"a\"}""#);
+        let long = vec![b'x'; 5000];
+        assert_eq!(
+            preview(&long),
+            format!("{:?}", format!("{}...", "x".repeat(256)))
+        );
+        assert_eq!(preview(&[0xff, b'a']), format!("{:?}", "\u{fffd}a"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::error::Error;
 /// Decides whether and when a failed attempt is retried.
 pub trait RetryPolicy: Debug + Send + Sync {
     /// Total attempts allowed, the first included (1 = no retry).
-    fn max_attempts(&self) -> u32;
+    fn attempts(&self) -> u32;
 
     /// Whether `error` (from attempt number `attempt`, starting at 1) is
     /// worth another attempt.
@@ -35,7 +35,7 @@ pub trait RetryPolicy: Debug + Send + Sync {
 pub struct NoRetry;
 
 impl RetryPolicy for NoRetry {
-    fn max_attempts(&self) -> u32 {
+    fn attempts(&self) -> u32 {
         1
     }
     fn is_retryable(&self, _: &Error, _: u32) -> bool {
@@ -73,21 +73,21 @@ impl StandardRetry {
 
     /// Total attempts, the first included (at least 1).
     #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The base of the exponential backoff.
     #[must_use]
-    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+    pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
     /// The cap of a single backoff.
     #[must_use]
-    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+    pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
@@ -104,7 +104,7 @@ impl StandardRetry {
 }
 
 impl RetryPolicy for StandardRetry {
-    fn max_attempts(&self) -> u32 {
+    fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
@@ -117,10 +117,8 @@ impl RetryPolicy for StandardRetry {
     }
 }
 
-/// The standard classification: server faults, throttling, clock skew and
-/// broken connections are transient; bad input, auth failures and other 4xx
-/// are not.
-pub fn is_transient(error: &Error) -> bool {
+/// The standard classification (see [`Error::is_transient`]).
+pub(crate) fn is_transient(error: &Error) -> bool {
     match error {
         Error::Service(e) => {
             e.status >= 500

@@ -452,12 +452,7 @@ fn image_info_and_average_hue_are_typed() {
     let client = client_for(&server.url()).build().unwrap();
     let info = client.image_info("examplebucket", "a.jpg").unwrap();
     assert_eq!(
-        (
-            info.width,
-            info.height,
-            info.format.as_str(),
-            info.file_size
-        ),
+        (info.width(), info.height(), info.format(), info.file_size()),
         (400, 267, "jpg", 21839)
     );
     let hue = client.average_hue("examplebucket", "a.jpg").unwrap();

@@ -238,11 +238,11 @@ fn auto_orient_follows_exif() {
     assert_eq!(size_of(&emulator, BUCKET, "b.jpg"), (64, 32));
     let info = client.image_info(BUCKET, "turned.jpg").unwrap();
     assert_eq!(
-        (info.width, info.height, info.format.as_str()),
+        (info.width(), info.height(), info.format()),
         (64, 32, "jpg")
     );
     assert_eq!(
-        info.fields.get("Orientation").map(String::as_str),
+        info.fields().get("Orientation").map(String::as_str),
         Some("6")
     );
 }
@@ -445,7 +445,7 @@ fn presigned_process_urls_work_and_expire() {
         (160, 120)
     );
     let hue = client.average_hue(BUCKET, PHOTO).unwrap();
-    assert!(hue.blue > 100 && hue.blue < 160, "{hue:?}");
+    assert!(hue.blue() > 100 && hue.blue() < 160, "{hue:?}");
     // saveas is POST-only.
     let e = service_error(
         client

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use oss_process::{Client, Credentials, EnvironmentProvider, NoRetry, StaticProvider};
+use oss_process::{CachingProvider, Client, Credentials, EnvironmentProvider, NoRetry};
 use support::{Reply, Server};
 
 const SECRET: &str = "Sekr1tAccessKeySecretValue";
@@ -27,8 +27,8 @@ fn debug_of_credentials_client_config_and_presign_is_clean() {
     let c = credentials();
     assert_clean("Credentials", &format!("{c:?} {c:#?}"));
     assert_clean(
-        "StaticProvider",
-        &format!("{:?}", StaticProvider::new(c.clone())),
+        "CachingProvider",
+        &format!("{:?}", CachingProvider::new(c.clone())),
     );
     let env = EnvironmentProvider::from_lookup(|n| match n {
         "OSS_ACCESS_KEY_ID" => Some("LTAI5tId".into()),

@@ -140,7 +140,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// Refresh once less than this much of the lifetime remains, or less
     /// than a fifth of it, whichever is longer (default 5 minutes).
     #[must_use]
-    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
     }
@@ -149,7 +149,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// still work, after a success and after a failure alike (default 30 s).
     /// Expired credentials are fetched again at once regardless.
     #[must_use]
-    pub fn with_min_refresh_interval(mut self, interval: Duration) -> Self {
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
         self
     }
@@ -158,7 +158,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// expiration (default: no limit; credentials without an expiration
     /// are then kept forever).
     #[must_use]
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+    pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
         self
     }
@@ -166,7 +166,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// Replaces the clock (default [`SystemTime::now`]), so tests can move
     /// time forward without sleeping.
     #[must_use]
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
@@ -195,11 +195,12 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             Err(TryLockError::WouldBlock) => return Ok(cached.credentials),
         };
         let now = (self.clock)();
-        if let Some(current) = self.state().entry.clone() {
-            if current.usable(now) && !current.due(now) {
-                // Refreshed by another caller between our look and the lock.
-                return Ok(current.credentials);
-            }
+        if let Some(current) = self.state().entry.clone()
+            && current.usable(now)
+            && !current.due(now)
+        {
+            // Refreshed by another caller between our look and the lock.
+            return Ok(current.credentials);
         }
         let error = match self.fetch() {
             Ok(fresh) => return Ok(fresh),
@@ -238,14 +239,14 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             if let Some(entry) = state.entry.as_ref().filter(|e| e.usable(now)) {
                 return Ok(entry.credentials.clone());
             }
-            if state.fetches != fetches_seen {
-                if let Some(message) = &state.last_error {
-                    // Another caller's fetch failed while we waited: share
-                    // its outcome rather than queueing up another one.
-                    return Err(Error::credentials(format!(
-                        "{message} (from a fetch another caller made just now)"
-                    )));
-                }
+            if state.fetches != fetches_seen
+                && let Some(message) = &state.last_error
+            {
+                // Another caller's fetch failed while we waited: share
+                // its outcome rather than queueing up another one.
+                return Err(Error::credentials(format!(
+                    "{message} (from a fetch another caller made just now)"
+                )));
             }
         }
         self.fetch()
@@ -368,7 +369,7 @@ mod tests {
 
     fn cached<P: CredentialsProvider>(p: P, clock: &FakeClock) -> CachingProvider<P> {
         let clock = clock.clone();
-        CachingProvider::new(p).with_clock(move || clock.now())
+        CachingProvider::new(p).clock(move || clock.now())
     }
 
     #[test]
@@ -399,12 +400,12 @@ mod tests {
     #[test]
     fn max_age_bounds_credentials_without_expiration() {
         let clock = FakeClock::new();
-        let p = cached(|| Ok(Credentials::new("a", "b")), &clock).with_max_age(HOUR);
+        let p = cached(|| Ok(Credentials::new("a", "b")), &clock).max_age(HOUR);
         let t = clock.now();
         assert_eq!(p.refresh_at(&Credentials::new("a", "b"), t), Some(t + HOUR));
         let later = Credentials::new("a", "b").with_expiration(t + 10 * HOUR);
         assert_eq!(p.refresh_at(&later, t), Some(t + HOUR));
-        let huge = cached(|| Ok(Credentials::new("a", "b")), &clock).with_max_age(Duration::MAX);
+        let huge = cached(|| Ok(Credentials::new("a", "b")), &clock).max_age(Duration::MAX);
         assert_eq!(huge.refresh_at(&Credentials::new("a", "b"), t), None);
     }
 
