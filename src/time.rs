@@ -140,6 +140,7 @@ fn field<T: std::str::FromStr>(s: &str, range: std::ops::Range<usize>) -> Option
 }
 
 /// Parses an `x-oss-date` value (`YYYYMMDDTHHMMSSZ`).
+#[cfg(any(test, feature = "emulator"))]
 pub(crate) fn parse_iso(s: &str) -> Option<SystemTime> {
     let b = s.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
