@@ -46,7 +46,7 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
     if malformed {
         return None;
     }
-    percent_decode_str(s)
+    percent_encoding::percent_decode_str(s)
         .decode_utf8()
         .ok()
         .map(|c| c.into_owned())
