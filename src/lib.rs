@@ -29,6 +29,7 @@
 //! The README has the configuration table, the error table and the image
 //! action reference; the `emulator` feature adds a local OSS emulator.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod client;

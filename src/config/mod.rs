@@ -22,11 +22,11 @@ pub use self::endpoint::{AddressStyle, EndpointKind};
 use crate::retry::{RetryPolicy, StandardRetry};
 
 /// Connect timeout of the official SDKs (Python V2): 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read and write timeout of the official SDKs (Python V2): 20 s.
-pub const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 /// The largest response body read for a result or an error: 1 MiB.
-pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
 
 /// Builds a [`Client`](crate::Client). Only the region is required.
 ///

@@ -76,14 +76,14 @@ use crate::credentials::{Credentials, CredentialsProvider};
 use crate::error::Error;
 
 /// The metadata service's address on every ECS instance.
-pub const DEFAULT_ENDPOINT: &str = "http://100.100.100.200";
+pub(crate) const DEFAULT_ENDPOINT: &str = "http://100.100.100.200";
 
 /// How long a requested metadata token lives, in seconds (6 hours, the
 /// service's maximum).
-pub const METADATA_TOKEN_TTL_SECONDS: u32 = 21600;
+pub(crate) const METADATA_TOKEN_TTL_SECONDS: u32 = 21600;
 
 /// The largest answer read from the metadata service (64 KiB).
-pub const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 const TOKEN_PATH: &str = "/latest/api/token";
@@ -127,7 +127,7 @@ pub struct EcsRamRoleProvider {
 }
 
 impl EcsRamRoleProvider {
-    /// The defaults: the metadata service at [`DEFAULT_ENDPOINT`], the role
+    /// The defaults: the metadata service at `http://100.100.100.200`, the role
     /// attached to the instance, a metadata token if available. Nothing is
     /// sent until credentials are first needed.
     #[must_use]
@@ -199,7 +199,7 @@ impl Default for EcsRamRoleBuilder {
 
 impl EcsRamRoleBuilder {
     /// The metadata service, `http://host[:port]` (default
-    /// [`DEFAULT_ENDPOINT`]); tests point it at a local stand-in.
+    /// `http://100.100.100.200`); tests point it at a local stand-in.
     #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = endpoint.into();
