@@ -313,7 +313,7 @@ fn object_url(client: &Client) -> String {
     let presigned = client
         .presign_process(BUCKET, KEY, PROCESS, Duration::from_secs(60))
         .expect("presign");
-    let (base, _) = presigned.url.split_once('?').expect("a query");
+    let (base, _) = presigned.url().split_once('?').expect("a query");
     base.to_string()
 }
 

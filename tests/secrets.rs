@@ -55,7 +55,7 @@ fn debug_of_credentials_client_config_and_presign_is_clean() {
         )
         .unwrap();
     assert!(
-        presigned.url.contains(TOKEN),
+        presigned.url().contains(TOKEN),
         "the URL itself must carry the token to work"
     );
     assert_clean("Presigned", &format!("{presigned:?} {presigned:#?}"));

@@ -93,19 +93,65 @@ impl SignedHeaders {
 
 /// A presigned URL and the intermediate values.
 ///
-/// `Debug` shows the URL with the STS token redacted; the `url` field
-/// itself carries it, as it must for the URL to work.
+/// `Debug` shows the URL with the STS token redacted; [`url`](Self::url)
+/// carries it, as it must for the URL to work.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use oss_process::Credentials;
+/// use oss_process::sign::{SignableRequest, Signer};
+///
+/// let signer = Signer::new("cn-hangzhou", "oss");
+/// let request = SignableRequest {
+///     method: "GET",
+///     bucket: Some("examplebucket"),
+///     key: Some("cat.jpg"),
+///     query: "",
+///     headers: &[],
+///     additional_headers: &[],
+/// };
+/// let now = SystemTime::now();
+/// let presigned = signer.presign(
+///     "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/cat.jpg",
+///     &request,
+///     &Credentials::new("id", "secret"),
+///     now,
+///     Duration::from_secs(600),
+/// )?;
+/// assert!(presigned.url().contains("&x-oss-expires=600&"));
+/// assert_eq!(presigned.expires_at(), now + Duration::from_secs(600));
+/// # Ok::<(), oss_process::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Presigned {
+    pub(crate) url: String,
+    pub(crate) expires_at: SystemTime,
+    pub(crate) canonical_request: String,
+    pub(crate) string_to_sign: String,
+}
+
+impl Presigned {
     /// The URL to hand out: the base URL, the original query, the signing
     /// parameters and `x-oss-signature` last.
-    pub url: String,
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+    /// The URL, owned.
+    pub fn into_url(self) -> String {
+        self.url
+    }
     /// When the URL stops working.
-    pub expires_at: SystemTime,
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
     /// The canonical request that was signed (for debugging).
-    pub canonical_request: String,
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
     /// The string to sign (for debugging).
-    pub string_to_sign: String,
+    pub fn string_to_sign(&self) -> &str {
+        &self.string_to_sign
+    }
 }
 
 impl std::fmt::Debug for Presigned {
