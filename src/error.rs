@@ -69,13 +69,50 @@ pub enum Error {
         /// The underlying I/O or HTTP error.
         source: BoxError,
     },
-    /// A connect, read or write timeout fired.
+    /// A TLS handshake failed: most often the server's certificate was not
+    /// accepted (an intercepting proxy, a private CA not added with
+    /// [`ClientBuilder::root_certificates`](crate::ClientBuilder)). Never
+    /// retried: another attempt cannot mend it.
+    #[non_exhaustive]
+    Tls {
+        /// What was being attempted, e.g. `POST https://bucket.host/key`.
+        target: String,
+        /// The TLS library's error, which says why.
+        source: BoxError,
+    },
+    /// A deadline passed: connecting, sending, waiting for the answer,
+    /// reading its body, or the whole call.
     #[non_exhaustive]
     Timeout {
         /// What was being attempted, e.g. `POST https://bucket.host/key`.
         target: String,
         /// The underlying timeout error.
         source: BoxError,
+    },
+    /// An asynchronous processing request was sent, but no answer says
+    /// whether OSS queued the task (the connection broke or timed out after
+    /// the request went out). It is not retried, since a second request
+    /// would queue (and bill) a second task: check for the task (its
+    /// notification, or the target object) before sending it again.
+    #[non_exhaustive]
+    TaskMayBeQueued {
+        /// The request, e.g. `POST https://bucket.host/key?x-oss-async-process`.
+        target: String,
+        /// What went wrong after the request was sent.
+        source: BoxError,
+    },
+    /// An answer body is larger than the configured cap (results and errors:
+    /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body);
+    /// processed downloads:
+    /// [`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)).
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The request, e.g. `GET https://bucket.host/key?x-oss-process=...`.
+        target: String,
+        /// The cap, in bytes.
+        limit: u64,
+        /// The `x-oss-request-id` of the answer, if it had one.
+        request_id: Option<String>,
     },
     /// A 2xx answer whose body is not what the operation returns.
     #[non_exhaustive]
@@ -101,10 +138,25 @@ impl Error {
     }
 
     /// Classifies a failure of the HTTP layer on `target`: a timeout (ureq's
-    /// own, or an I/O read that timed out) is [`Error::Timeout`], anything
-    /// else [`Error::Transport`]. The one place that draws this line.
+    /// own, or an I/O read that timed out) is [`Error::Timeout`], a TLS
+    /// failure [`Error::Tls`], anything else [`Error::Transport`]. The one
+    /// place that draws this line.
     pub(crate) fn from_ureq(target: String, e: ureq::Error) -> Self {
         match e {
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) => Error::Tls {
+                target,
+                source: Box::new(e),
+            },
+            ureq::Error::Io(io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+            {
+                Error::Tls {
+                    target,
+                    source: Box::new(io),
+                }
+            }
             ureq::Error::Timeout(_) => Error::Timeout {
                 target,
                 source: Box::new(e),
@@ -170,7 +222,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Service(e) => Some(e.request_id.as_str()).filter(|s| !s.is_empty()),
-            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -225,7 +279,26 @@ impl fmt::Display for Error {
             Error::Credentials { message, .. } => write!(f, "credentials: {message}"),
             Error::Service(e) => fmt::Display::fmt(e, f),
             Error::Transport { target, .. } => write!(f, "transport error on {target}"),
+            Error::Tls { target, .. } => write!(f, "TLS handshake failed on {target}"),
             Error::Timeout { target, .. } => write!(f, "timed out on {target}"),
+            Error::TaskMayBeQueued { target, .. } => write!(
+                f,
+                "the async task may have been queued: {target} was sent but no answer said so; it is not sent again (check for the task before retrying)"
+            ),
+            Error::ResponseTooLarge {
+                target,
+                limit,
+                request_id,
+            } => {
+                write!(
+                    f,
+                    "the answer to {target} is larger than the {limit}-byte cap"
+                )?;
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
             Error::Decode {
                 message,
                 request_id,
@@ -248,11 +321,16 @@ impl StdError for Error {
             Error::Credentials { source, .. } | Error::Decode { source, .. } => {
                 source.as_deref().map(|e| e as &(dyn StdError + 'static))
             }
-            Error::Transport { source, .. } | Error::Timeout { source, .. } => {
+            Error::Transport { source, .. }
+            | Error::Tls { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::TaskMayBeQueued { source, .. } => {
                 Some(source.as_ref() as &(dyn StdError + 'static))
             }
             Error::Io(e) => Some(e),
-            Error::Service(_) | Error::InvalidArgument { .. } => None,
+            Error::Service(_) | Error::InvalidArgument { .. } | Error::ResponseTooLarge { .. } => {
+                None
+            }
         }
     }
 }
@@ -288,6 +366,9 @@ pub struct ServiceError {
     pub target: String,
     /// The `Date` header of the answer, as sent.
     pub date: String,
+    /// The `Retry-After` of a 429 or 503 answer (seconds, or an HTTP date
+    /// turned into the time from the answer's arrival), when it had one.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl fmt::Display for ServiceError {

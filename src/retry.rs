@@ -28,6 +28,12 @@ pub trait RetryPolicy: Debug + Send + Sync {
 
     /// How long to wait before retry number `retry` (1 for the first retry).
     fn backoff(&self, retry: u32) -> Duration;
+
+    /// The longest wait before a retry. A `Retry-After` on a 429 or 503
+    /// answer lengthens the wait up to this, never beyond (default 20 s).
+    fn max_delay(&self) -> Duration {
+        Duration::from_secs(20)
+    }
 }
 
 /// Never retries.
@@ -115,6 +121,10 @@ impl RetryPolicy for StandardRetry {
     fn backoff(&self, retry: u32) -> Duration {
         self.backoff_ceiling(retry).mul_f64(random_unit())
     }
+
+    fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
 }
 
 /// The standard classification (see [`Error::is_transient`]).
@@ -128,6 +138,8 @@ pub(crate) fn is_transient(error: &Error) -> bool {
         }
         Error::Timeout { .. } => true,
         Error::Transport { source, .. } => !is_permanent_transport(source.as_ref()),
+        // A refused certificate, a task that may be queued, an answer over
+        // the cap: another attempt cannot mend them.
         _ => false,
     }
 }
@@ -139,9 +151,7 @@ fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
     matches!(
         source.downcast_ref::<ureq::Error>(),
         Some(
-            ureq::Error::Tls(_)
-                | ureq::Error::Rustls(_)
-                | ureq::Error::Pem(_)
+            ureq::Error::Pem(_)
                 | ureq::Error::BadUri(_)
                 | ureq::Error::Http(_)
                 | ureq::Error::RequireHttpsOnly(_)
@@ -151,9 +161,14 @@ fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
     )
 }
 
-/// A uniform random number in `[0, 1)`, from std's per-process random keys
-/// (no extra dependency; jitter needs no cryptographic quality).
+/// A uniform random number in `[0, 1)`.
 fn random_unit() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// 64 random bits from std's per-process random hash keys (no extra
+/// dependency; jitter and temporary names need no cryptographic quality).
+pub(crate) fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
     h.write_u64(
         std::time::SystemTime::now()
@@ -161,7 +176,7 @@ fn random_unit() -> f64 {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0),
     );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+    h.finish()
 }
 
 #[cfg(test)]
@@ -201,11 +216,14 @@ mod tests {
             source: Box::new(ureq::Error::ConnectionFailed),
         };
         assert!(is_transient(&refused));
-        let bad_cert = Error::Transport {
-            target: "t".into(),
-            source: Box::new(ureq::Error::Tls("certificate expired")),
-        };
+        let bad_cert = Error::from_ureq("t".into(), ureq::Error::Tls("certificate expired"));
+        assert!(matches!(bad_cert, Error::Tls { .. }), "{bad_cert:?}");
         assert!(!is_transient(&bad_cert));
+        let queued = Error::TaskMayBeQueued {
+            target: "t".into(),
+            source: Box::new(ureq::Error::ConnectionFailed),
+        };
+        assert!(!is_transient(&queued));
     }
 
     #[test]

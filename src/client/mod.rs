@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{AddressStyle, ClientBuilder, Config};
-use crate::download::ProcessedObject;
+use crate::download::{Download, ProcessedObject};
 use crate::error::Error;
 use crate::names::{check_bucket, check_key};
 use crate::response::{
@@ -47,6 +47,16 @@ const MAX_CLOCK_OFFSET: Duration = Duration::from_secs(24 * 3600);
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    deadlines: Deadlines,
+}
+
+/// The time limits of this handle's calls: the configured ones, or those a
+/// `with_*` method set for some calls.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    attempt: Option<Duration>,
+    call: Option<Duration>,
+    download: Option<Duration>,
 }
 
 struct Inner {
@@ -62,6 +72,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
+            .field("deadlines", &self.deadlines)
             .field(
                 "clock_offset_ms",
                 &self.inner.clock_offset_ms.load(Ordering::Relaxed),
@@ -89,6 +100,11 @@ impl Client {
         .agent();
         let signer = Signer::new(&config.region, &config.product);
         Client {
+            deadlines: Deadlines {
+                attempt: config.attempt_timeout,
+                call: config.call_timeout,
+                download: config.download_timeout,
+            },
             inner: Arc::new(Inner {
                 agent,
                 signer,
@@ -114,10 +130,66 @@ impl Client {
     }
 
     /// The server clock minus the local clock, in milliseconds, as learned
-    /// from `RequestTimeTooSkewed` answers and added to the local time when
-    /// signing: positive when the server is ahead, zero until one is learned.
+    /// from the last `RequestTimeTooSkewed` answer (its `Date` minus the
+    /// local time it arrived) and added to the local time when signing:
+    /// positive when the server is ahead, zero until one is learned. Every
+    /// clone of the client shares it.
     pub fn clock_offset_millis(&self) -> i64 {
         self.inner.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// The deadline of a whole call, when one is set.
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.deadlines.call
+    }
+
+    /// The deadline of one attempt, when one is set.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.deadlines.attempt
+    }
+
+    /// The deadline of a processed download's body, when one is set.
+    pub fn download_timeout(&self) -> Option<Duration> {
+        self.deadlines.download
+    }
+
+    /// This client with another whole-call deadline (see
+    /// [`ClientBuilder::call_timeout`]), for the calls made through the
+    /// returned handle; it shares the connection pool, the credentials and
+    /// the learned clock offset with `self`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let client = oss_process::Client::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_process::Credentials::new("id", "secret")).build()?;
+    /// let hurried = client.with_call_timeout(Some(Duration::from_secs(2)));
+    /// assert_eq!(hurried.call_timeout(), Some(Duration::from_secs(2)));
+    /// assert_eq!(client.call_timeout(), None);
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_call_timeout(&self, timeout: Option<Duration>) -> Client {
+        let mut client = self.clone();
+        client.deadlines.call = timeout;
+        client
+    }
+
+    /// This client with another per-attempt deadline (see
+    /// [`ClientBuilder::attempt_timeout`]); shares everything else.
+    #[must_use]
+    pub fn with_attempt_timeout(&self, timeout: Option<Duration>) -> Client {
+        let mut client = self.clone();
+        client.deadlines.attempt = timeout;
+        client
+    }
+
+    /// This client with another download-body deadline (see
+    /// [`ClientBuilder::download_timeout`]); shares everything else.
+    #[must_use]
+    pub fn with_download_timeout(&self, timeout: Option<Duration>) -> Client {
+        let mut client = self.clone();
+        client.deadlines.download = timeout;
+        client
     }
 
     /// Processes `bucket`/`key` on the server and saves the result
@@ -134,8 +206,9 @@ impl Client {
         process: impl AsRef<str>,
     ) -> Result<ProcessObjectResult, Error> {
         let prepared = self.prepare_post(bucket, key, ProcessKind::Sync, process.as_ref())?;
+        let target = prepared.describe();
         self.execute(&prepared, |status, request_id, mut response| {
-            let body = self.read_capped(&mut response, request_id)?;
+            let body = self.read_capped(&mut response, request_id, &target)?;
             parse_process_result(status, request_id, &body)
         })
     }
@@ -151,8 +224,9 @@ impl Client {
         process: impl AsRef<str>,
     ) -> Result<AsyncProcessObjectResult, Error> {
         let prepared = self.prepare_post(bucket, key, ProcessKind::Async, process.as_ref())?;
+        let target = prepared.describe();
         self.execute(&prepared, |status, request_id, mut response| {
-            let body = self.read_capped(&mut response, request_id)?;
+            let body = self.read_capped(&mut response, request_id, &target)?;
             parse_async_result(status, request_id, &body)
         })
     }
@@ -222,18 +296,41 @@ impl Client {
         key: &str,
         process: impl AsRef<str>,
     ) -> Result<ProcessedObject, Error> {
-        let prepared = self.prepare_get(bucket, key, process.as_ref(), true)?;
+        let process = process.as_ref();
+        let prepared = self.prepare_get(bucket, key, process, true)?;
         let target = prepared.describe();
+        let cap = self.inner.config.max_download_size;
+        // An image action answers image bytes, never an empty body or a page
+        // (a captive portal's, a proxy's): those are refused, not saved.
+        let expect_image = process.starts_with("image/") || process.starts_with("style/");
         self.execute(&prepared, |_, request_id, response| {
             let content_type = header(&response, "content-type").unwrap_or("").to_string();
             let content_length = header(&response, "content-length").and_then(|v| v.parse().ok());
-            Ok(ProcessedObject {
-                reader: Box::new(response.into_body().into_reader()),
-                content_type,
-                content_length,
-                request_id: request_id.to_string(),
-                target: target.clone(),
-            })
+            if let (Some(limit), Some(length)) = (cap, content_length)
+                && length > limit
+            {
+                return Err(Error::ResponseTooLarge {
+                    target: target.clone(),
+                    limit,
+                    request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
+                });
+            }
+            let reader = response
+                .into_body()
+                .into_with_config()
+                .limit(u64::MAX)
+                .reader();
+            Ok(ProcessedObject::new(
+                Box::new(reader),
+                Download {
+                    content_type,
+                    content_length,
+                    request_id: request_id.to_string(),
+                    target: target.clone(),
+                    cap,
+                    expect_image,
+                },
+            ))
         })
     }
 
@@ -253,8 +350,9 @@ impl Client {
     /// (`image/info`).
     pub fn image_info(&self, bucket: &str, key: &str) -> Result<ImageInfo, Error> {
         let prepared = self.prepare_get(bucket, key, "image/info", false)?;
+        let target = prepared.describe();
         self.execute(&prepared, |_, request_id, mut response| {
-            let body = self.read_capped(&mut response, request_id)?;
+            let body = self.read_capped(&mut response, request_id, &target)?;
             parse_image_info(request_id, &body)
         })
     }
@@ -262,8 +360,9 @@ impl Client {
     /// The image's average colour (`image/average-hue`).
     pub fn average_hue(&self, bucket: &str, key: &str) -> Result<AverageHue, Error> {
         let prepared = self.prepare_get(bucket, key, "image/average-hue", false)?;
+        let target = prepared.describe();
         self.execute(&prepared, |_, request_id, mut response| {
-            let body = self.read_capped(&mut response, request_id)?;
+            let body = self.read_capped(&mut response, request_id, &target)?;
             parse_average_hue(request_id, &body)
         })
     }
@@ -352,16 +451,28 @@ mod tests {
     fn clock_offset_learning_ignores_absurd_dates() {
         let c = client();
         let now = SystemTime::now();
-        let mut e = ServiceError {
-            date: "Mon, 01 Jan 1990 00:00:00 GMT".into(),
-            ..Default::default()
-        };
-        c.learn_clock_offset(&e, now);
+        c.learn_clock_offset("Mon, 01 Jan 1990 00:00:00 GMT", now);
         assert_eq!(c.clock_offset_millis(), 0);
         let ahead = crate::time::Timestamp::new(now + Duration::from_secs(3600)).http_date();
-        e.date = ahead;
-        c.learn_clock_offset(&e, now);
+        c.learn_clock_offset(&ahead, now);
         let offset = c.clock_offset_millis();
         assert!((3_599_000..=3_601_000).contains(&offset), "{offset}");
+    }
+
+    #[test]
+    fn the_offset_is_set_not_summed() {
+        let c = client();
+        let now = SystemTime::now();
+        let ahead = crate::time::Timestamp::new(now + Duration::from_secs(3600)).http_date();
+        // Sixteen threads learning the same skew agree on it.
+        for _ in 0..16 {
+            c.learn_clock_offset(&ahead, now);
+        }
+        let offset = c.clock_offset_millis();
+        assert!((3_599_000..=3_601_000).contains(&offset), "{offset}");
+        let behind = crate::time::Timestamp::new(now - Duration::from_secs(8 * 3600)).http_date();
+        c.learn_clock_offset(&behind, now);
+        let offset = c.clock_offset_millis();
+        assert!((-28_801_000..=-28_799_000).contains(&offset), "{offset}");
     }
 }

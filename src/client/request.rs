@@ -40,6 +40,9 @@ pub(super) struct Prepared<'a> {
     pub(super) content_md5: Option<String>,
     /// The caller reads the body as a stream (processed downloads).
     pub(super) streaming: bool,
+    /// Running it twice does no harm (false for asynchronous tasks: a
+    /// second request queues a second task).
+    pub(super) idempotent: bool,
 }
 
 impl Prepared<'_> {
@@ -81,7 +84,9 @@ impl Client {
         body.extend_from_slice(param.as_bytes());
         body.push(b'=');
         body.extend_from_slice(process.as_bytes());
-        Ok(self.prepare("POST", bucket, key, param.to_string(), Some(body), false))
+        let mut prepared = self.prepare("POST", bucket, key, param.to_string(), Some(body), false);
+        prepared.idempotent = matches!(kind, ProcessKind::Sync);
+        Ok(prepared)
     }
 
     /// Forms what every attempt replays: the URL, the body and its MD5.
@@ -112,6 +117,7 @@ impl Client {
             url,
             body,
             streaming,
+            idempotent: true,
         }
     }
 }

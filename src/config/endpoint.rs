@@ -13,8 +13,9 @@ pub enum AddressStyle {
     /// `https://<bucket>.<endpoint>/<key>` (the default).
     #[default]
     VirtualHosted,
-    /// `https://<endpoint>/<bucket>/<key>`. Forced when the endpoint is an
-    /// IP address.
+    /// `https://<endpoint>/<bucket>/<key>`. Chosen instead of
+    /// virtual-hosted when the endpoint is an IP address (`127.0.0.1`,
+    /// `[::1]`) or `localhost`, whose bucket subdomains do not resolve.
     Path,
     /// `https://<custom domain>/<key>`: the endpoint is a domain bound to
     /// the bucket.

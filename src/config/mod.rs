@@ -27,6 +27,12 @@ pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 /// The largest response body read for a result or an error: 1 MiB.
 pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
+/// The largest processed download: 256 MiB, which no processed image
+/// reaches (OSS caps outputs at 16,777,216 pixels: 128 MiB even as 16-bit
+/// RGBA without compression).
+pub(crate) const DEFAULT_MAX_DOWNLOAD: u64 = 256 << 20;
+/// The time a processed download's body may take: 10 minutes.
+pub(crate) const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Builds a [`Client`](crate::Client). Only the region is required.
 ///
@@ -68,6 +74,10 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     connect_to: Option<SocketAddr>,
     max_response_body: Option<u64>,
+    max_download_size: Option<Option<u64>>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    download_timeout: Option<Option<Duration>>,
     correct_clock_skew: Option<bool>,
 }
 
@@ -150,7 +160,9 @@ impl ClientBuilder {
     }
 
     /// Time allowed to receive the response status and headers, and again
-    /// to receive its body (default 20 s each).
+    /// to receive its body (default 20 s each). A processed download's body
+    /// has [`download_timeout`](Self::download_timeout) instead, and each
+    /// of its reads this much.
     #[must_use]
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
@@ -161,6 +173,47 @@ impl ClientBuilder {
     #[must_use]
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = Some(timeout);
+        self
+    }
+
+    /// The most one attempt may take, from connecting to the last byte of
+    /// the answer (default: no more than its phases allow: connect, send,
+    /// answer head and body). A processed download's body is not counted:
+    /// it has [`download_timeout`](Self::download_timeout).
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The most a whole call may take, every attempt and the waits between
+    /// them included (default: no more than its attempts allow). When it
+    /// passes, the call ends with [`Error::Timeout`]; a retry that would
+    /// start too late is not made. [`Client::with_call_timeout`](crate::Client::with_call_timeout)
+    /// sets it for some calls.
+    #[must_use]
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// The most a processed download's body may take once its headers
+    /// arrived (default 10 minutes; `None` lifts it, leaving each read
+    /// bounded by the read timeout).
+    #[must_use]
+    pub fn download_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.download_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest processed download (default 256 MiB, more than any
+    /// processed image; `None` lifts it). A `Content-Length` over the cap
+    /// fails before the body is read; a body that grows past it fails when
+    /// it does, and [`ProcessedObject::save_to`](crate::ProcessedObject::save_to)
+    /// keeps the old file.
+    #[must_use]
+    pub fn max_download_size(mut self, bytes: Option<u64>) -> Self {
+        self.max_download_size = Some(bytes);
         self
     }
 
@@ -248,15 +301,22 @@ impl ClientBuilder {
             Some(e) => Endpoint::parse(e, self.use_http)?,
             None => Endpoint::parse(&self.endpoint_kind.host_for(&region), self.use_http)?,
         };
-        let address_style = if endpoint.is_ip {
-            AddressStyle::Path
-        } else {
-            self.address_style
+        // `bucket.127.0.0.1` and `bucket.localhost` do not resolve: an IP
+        // address or localhost means path style, as the SDKs and the
+        // emulator take it (an explicit CNAME style is kept).
+        let address_style = match self.address_style {
+            AddressStyle::VirtualHosted if endpoint.is_ip || endpoint.host == "localhost" => {
+                AddressStyle::Path
+            }
+            style => style,
         };
         for (name, t) in [
             ("connect_timeout", self.connect_timeout),
             ("read_timeout", self.read_timeout),
             ("write_timeout", self.write_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("call_timeout", self.call_timeout),
+            ("download_timeout", self.download_timeout.flatten()),
         ] {
             if t == Some(Duration::ZERO) {
                 return Err(Error::invalid(name, "a timeout must be greater than zero"));
@@ -268,6 +328,12 @@ impl ClientBuilder {
             return Err(Error::invalid(
                 "user_agent_suffix",
                 "must not contain control characters",
+            ));
+        }
+        if self.max_download_size == Some(Some(0)) {
+            return Err(Error::invalid(
+                "max_download_size",
+                "must be at least 1 byte, or None for no cap",
             ));
         }
         if self.max_response_body == Some(0) {
@@ -309,6 +375,12 @@ impl ClientBuilder {
             user_agent,
             connect_to: self.connect_to,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            max_download_size: self.max_download_size.unwrap_or(Some(DEFAULT_MAX_DOWNLOAD)),
+            attempt_timeout: self.attempt_timeout,
+            call_timeout: self.call_timeout,
+            download_timeout: self
+                .download_timeout
+                .unwrap_or(Some(DEFAULT_DOWNLOAD_TIMEOUT)),
             correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
         })
     }
@@ -329,6 +401,10 @@ pub(crate) struct Config {
     pub(crate) user_agent: String,
     pub(crate) connect_to: Option<SocketAddr>,
     pub(crate) max_response_body: u64,
+    pub(crate) max_download_size: Option<u64>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) download_timeout: Option<Duration>,
     pub(crate) correct_clock_skew: bool,
 }
 
@@ -343,6 +419,11 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("write_timeout", &self.write_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("download_timeout", &self.download_timeout)
+            .field("max_response_body", &self.max_response_body)
+            .field("max_download_size", &self.max_download_size)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("connect_to", &self.connect_to)
@@ -435,6 +516,21 @@ mod tests {
             .unwrap();
         assert_eq!(c.address_style, AddressStyle::Path);
         assert_eq!(c.target("b1b", "k").base, "http://127.0.0.1:9000/b1b/k");
+        for (endpoint, url) in [
+            ("http://localhost:9000", "http://localhost:9000/b1b/k"),
+            ("http://LOCALHOST", "http://localhost/b1b/k"),
+            ("http://[::1]:9000", "http://[::1]:9000/b1b/k"),
+        ] {
+            let c = base().endpoint(endpoint).into_config().unwrap();
+            assert_eq!(c.address_style, AddressStyle::Path, "{endpoint}");
+            assert_eq!(c.target("b1b", "k").base, url);
+        }
+        // A name that merely starts like it is an ordinary host.
+        let c = base()
+            .endpoint("localhost.example.com")
+            .into_config()
+            .unwrap();
+        assert_eq!(c.address_style, AddressStyle::VirtualHosted);
         let c = base()
             .endpoint("img.example.com")
             .address_style(AddressStyle::Cname)
