@@ -169,26 +169,26 @@ impl Client {
     /// ```
     #[must_use]
     pub fn with_call_timeout(&self, timeout: Option<Duration>) -> Client {
-        let mut client = self.clone();
-        client.deadlines.call = timeout;
-        client
+        self.with_deadlines(|d| d.call = timeout)
     }
 
     /// This client with another per-attempt deadline (see
     /// [`ClientBuilder::attempt_timeout`]); shares everything else.
     #[must_use]
     pub fn with_attempt_timeout(&self, timeout: Option<Duration>) -> Client {
-        let mut client = self.clone();
-        client.deadlines.attempt = timeout;
-        client
+        self.with_deadlines(|d| d.attempt = timeout)
     }
 
     /// This client with another download-body deadline (see
     /// [`ClientBuilder::download_timeout`]); shares everything else.
     #[must_use]
     pub fn with_download_timeout(&self, timeout: Option<Duration>) -> Client {
+        self.with_deadlines(|d| d.download = timeout)
+    }
+
+    fn with_deadlines(&self, change: impl FnOnce(&mut Deadlines)) -> Client {
         let mut client = self.clone();
-        client.deadlines.download = timeout;
+        change(&mut client.deadlines);
         client
     }
 
