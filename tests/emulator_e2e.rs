@@ -5,13 +5,13 @@
 
 #![cfg(feature = "emulator")]
 
-mod emulator_support;
+mod common;
 
 use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use emulator_support::{AK, SK, emulator, is_request_id, jpeg, png, send};
+use common::{AK, SK, emulator, is_request_id, jpeg, png, send};
 use image::GenericImageView;
 use oss_process::emulator::Emulator;
 use oss_process::process::{Crop, Format, Gravity, Process, Resize, ResizeMode, SaveAs};

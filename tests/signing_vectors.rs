@@ -9,7 +9,7 @@ use oss_process::Credentials;
 use oss_process::sign::{SignableRequest, Signer};
 use serde_json::Value;
 
-mod support;
+mod common;
 
 fn vectors() -> Vec<Value> {
     let text = include_str!("data/signing-vectors.json");
@@ -25,7 +25,7 @@ fn time_of(input: &Value) -> SystemTime {
         .chars()
         .filter(|c| *c != '-' && *c != ':')
         .collect();
-    support::parse_iso_basic(&iso).expect("time")
+    common::parse_iso_basic(&iso).expect("time")
 }
 
 fn split_url(url: &str) -> (&str, &str) {
