@@ -450,7 +450,7 @@ impl Client {
         let signed = self
             .inner
             .signer
-            .sign_headers(&signable, &credentials, signing_time);
+            .sign_headers(&signable, &credentials, signing_time)?;
 
         let agent = &self.inner.agent;
         // Every header goes on through one helper, whatever the method.
