@@ -172,11 +172,11 @@ pub(crate) fn parse_iso_extended(s: &str) -> Option<SystemTime> {
         return None;
     }
     let fraction = &s[19..s.len() - 1];
-    if !fraction.is_empty()
-        && !(fraction.len() > 1
+    let fraction_ok = fraction.is_empty()
+        || (fraction.len() > 1
             && fraction.starts_with('.')
-            && fraction[1..].bytes().all(|c| c.is_ascii_digit()))
-    {
+            && fraction[1..].bytes().all(|c| c.is_ascii_digit()));
+    if !fraction_ok {
         return None;
     }
     from_fields(

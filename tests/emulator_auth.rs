@@ -222,7 +222,7 @@ fn signed(
     headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
     let path = format!(
         "/bucket1/{}",
-        percent_encoding::utf8_percent_encode(key, PATH_ENCODED).to_string()
+        percent_encoding::utf8_percent_encode(key, PATH_ENCODED)
     );
     let target = if query.is_empty() {
         path
