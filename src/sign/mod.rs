@@ -7,7 +7,7 @@
 //! so tests pin it.
 //!
 //! The algorithm, in the order [`Signer::sign_headers`] runs it:
-//! 1. the header names are checked (each must be an HTTP token);
+//! 1. the method and header names are checked (each must be an HTTP token);
 //! 2. `x-oss-date` (ISO basic form), `Date` (RFC 1123),
 //!    `x-oss-content-sha256: UNSIGNED-PAYLOAD` and, with an STS token,
 //!    `x-oss-security-token` are set, replacing the caller's;
@@ -34,9 +34,11 @@
 //!   credentials carry a token; otherwise it is kept and signed;
 //! - a presign signs the headers as given and takes the payload hash from
 //!   the caller's `x-oss-content-sha256`, if any (else `UNSIGNED-PAYLOAD`);
-//! - a header name (or additional header name) that is not an HTTP token,
-//!   e.g. with a space, is refused with [`Error::InvalidArgument`]: it could
-//!   not be sent, and it would sign a line no server computes.
+//! - a method, header name or additional header name that is not an HTTP
+//!   token, e.g. with a space, is refused with [`Error::InvalidArgument`]:
+//!   it is not valid HTTP (a server must answer 400 to a space before the
+//!   colon, and Go's HTTP client will not send it), and signing it would
+//!   sign a line no server computes.
 
 mod canonical;
 mod key;
@@ -92,8 +94,9 @@ pub struct SignableRequest<'a> {
 
 impl SignableRequest<'_> {
     /// Refuses a method, header name or additional header name that is not
-    /// an HTTP token (RFC 9110 5.1, 9.1): such a name cannot be sent, and
-    /// trimming or merging it would sign something no server computes.
+    /// an HTTP token (RFC 9110 5.1, 9.1): such a request is not valid HTTP,
+    /// and trimming or merging the name would sign something no server
+    /// computes.
     fn check(&self) -> Result<(), Error> {
         if !is_token(self.method) {
             return Err(Error::invalid(

@@ -21,7 +21,9 @@ Usage (in a venv with `pip install alibabacloud-oss-v2`):
         headers of a header-form case are rewritten to the full set the SDK sends), and
         writes signing-vectors-sdk-edges.json from EDGE_CASES below;
     gen_vectors.py --go-sdk DIR --random N [--seed S] --out FILE
-        writes N random requests, each with both SDKs' results, for a differential run.
+        writes N random requests, each with both SDKs' results, for a differential run
+        (the crate's side of it is not kept here: sign each case with `oss_process::sign`
+        and compare where `python` and `go` agree).
 
 A case's `input.headers` is an object, or a list of [name, value] pairs where a name
 repeats (the Python SDK's header map cannot hold a repeated name: such cases come from
@@ -332,7 +334,7 @@ def same(a, b):
     return header_set(a.get("headers") or []) == header_set(b.get("headers") or [])
 
 
-def sdk_versions():
+def python_sdk_version():
     from alibabacloud_oss_v2._version import VERSION
 
     return VERSION
@@ -444,7 +446,7 @@ def compute(case, go_result, python_version, go_ver):
     return case
 
 
-def check_existing(go, python_version, go_ver):
+def check_existing(go):
     doc = json.loads(EXISTING.read_text())
     results = go.sign_all(doc["cases"])
     for case, g in zip(doc["cases"], results):
@@ -580,11 +582,11 @@ def main():
     args = ap.parse_args()
     go = GoSigner(args.go_sdk)
     try:
-        pyv = sdk_versions()
+        pyv = python_sdk_version()
         if args.random:
             write_random(go, args.random, args.seed, args.out or "random-cases.json")
         else:
-            check_existing(go, pyv, go.version)
+            check_existing(go)
             write_edges(go, pyv, go.version)
     finally:
         go.close()
