@@ -170,7 +170,8 @@ impl Client {
         let signed = self
             .inner
             .signer
-            .sign_headers(&signable, &credentials, signing_time);
+            .sign_headers(&signable, &credentials, signing_time)
+            .map_err(not_sent)?;
 
         let agent = &self.inner.agent;
         // Every header goes on through one helper, whatever the method.
