@@ -77,5 +77,5 @@ fn run(values: &Values) -> Result<String, Error> {
     let presigned =
         client.presign_process(&values.bucket, &values.key, &process, values.expires)?;
     eprintln!("expires in {} s", values.expires.as_secs());
-    Ok(presigned.url)
+    Ok(presigned.into_url())
 }

@@ -4,7 +4,7 @@
 //! text) require.
 
 use base64::Engine as _;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything but RFC 3986's unreserved `A-Z a-z 0-9 - _ . ~`: what the
 /// SDKs encode in query names and values.
@@ -33,6 +33,7 @@ pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
 
 /// Decodes `%XX` sequences (and nothing else: `+` stays `+`). Returns `None`
 /// for a malformed escape or bytes that are not UTF-8.
+#[cfg(any(test, feature = "emulator"))]
 pub(crate) fn percent_decode(s: &str) -> Option<String> {
     // The crate passes a malformed escape through; OSS refuses it, so do we.
     let bytes = s.as_bytes();
@@ -45,7 +46,7 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
     if malformed {
         return None;
     }
-    percent_decode_str(s)
+    percent_encoding::percent_decode_str(s)
         .decode_utf8()
         .ok()
         .map(|c| c.into_owned())

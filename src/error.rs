@@ -5,6 +5,27 @@
 //! timeouts, errors answered by OSS (with status, Code, Message, RequestId,
 //! HostId and EC kept), and answers that could not be decoded. None of them
 //! ever carries an access key secret or STS token in its text.
+//!
+//! Each error's `Display` says what failed, once; the cause (an I/O error, a
+//! TLS error, a JSON syntax error) is its [`source`](std::error::Error::source),
+//! so a report that walks the chain says each thing once:
+//!
+//! ```
+//! use std::error::Error as _;
+//!
+//! fn report(error: &oss_process::Error) -> String {
+//!     let mut text = error.to_string();
+//!     let mut cause = error.source();
+//!     while let Some(inner) = cause {
+//!         text.push_str(": ");
+//!         text.push_str(&inner.to_string());
+//!         cause = inner.source();
+//!     }
+//!     text
+//! }
+//! # let e = oss_process::Client::builder().build().unwrap_err();
+//! # assert!(report(&e).starts_with("invalid region"));
+//! ```
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -22,6 +43,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 pub enum Error {
     /// An argument was rejected before any I/O: a bucket name, an object key,
     /// a region, an endpoint, a processing parameter, a presign expiry.
+    #[non_exhaustive]
     InvalidArgument {
         /// What was rejected, e.g. `bucket`, `resize.w`, `endpoint`.
         name: String,
@@ -29,6 +51,7 @@ pub enum Error {
         message: String,
     },
     /// Credentials are missing or malformed, or a provider failed to give them.
+    #[non_exhaustive]
     Credentials {
         /// What is wrong (never the secret itself).
         message: String,
@@ -39,20 +62,60 @@ pub enum Error {
     Service(Box<ServiceError>),
     /// The connection could not be made, or broke while the request or the
     /// response was in flight.
+    #[non_exhaustive]
     Transport {
         /// What was being attempted, e.g. `POST https://bucket.host/key`.
         target: String,
         /// The underlying I/O or HTTP error.
         source: BoxError,
     },
-    /// A connect, read or write timeout fired.
+    /// A TLS handshake failed: most often the server's certificate was not
+    /// accepted (an intercepting proxy, a private CA not added with
+    /// [`ClientBuilder::root_certificates`](crate::ClientBuilder)). Never
+    /// retried: another attempt cannot mend it.
+    #[non_exhaustive]
+    Tls {
+        /// What was being attempted, e.g. `POST https://bucket.host/key`.
+        target: String,
+        /// The TLS library's error, which says why.
+        source: BoxError,
+    },
+    /// A deadline passed: connecting, sending, waiting for the answer,
+    /// reading its body, or the whole call.
+    #[non_exhaustive]
     Timeout {
         /// What was being attempted, e.g. `POST https://bucket.host/key`.
         target: String,
         /// The underlying timeout error.
         source: BoxError,
     },
+    /// An asynchronous processing request was sent, but no answer says
+    /// whether OSS queued the task (the connection broke or timed out after
+    /// the request went out). It is not retried, since a second request
+    /// would queue (and bill) a second task: check for the task (its
+    /// notification, or the target object) before sending it again.
+    #[non_exhaustive]
+    TaskMayBeQueued {
+        /// The request, e.g. `POST https://bucket.host/key?x-oss-async-process`.
+        target: String,
+        /// What went wrong after the request was sent.
+        source: BoxError,
+    },
+    /// An answer body is larger than the configured cap (results and errors:
+    /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body);
+    /// processed downloads:
+    /// [`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)).
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The request, e.g. `GET https://bucket.host/key?x-oss-process=...`.
+        target: String,
+        /// The cap, in bytes.
+        limit: u64,
+        /// The `x-oss-request-id` of the answer, if it had one.
+        request_id: Option<String>,
+    },
     /// A 2xx answer whose body is not what the operation returns.
+    #[non_exhaustive]
     Decode {
         /// What could not be decoded.
         message: String,
@@ -75,10 +138,25 @@ impl Error {
     }
 
     /// Classifies a failure of the HTTP layer on `target`: a timeout (ureq's
-    /// own, or an I/O read that timed out) is [`Error::Timeout`], anything
-    /// else [`Error::Transport`]. The one place that draws this line.
+    /// own, or an I/O read that timed out) is [`Error::Timeout`], a TLS
+    /// failure [`Error::Tls`], anything else [`Error::Transport`]. The one
+    /// place that draws this line.
     pub(crate) fn from_ureq(target: String, e: ureq::Error) -> Self {
         match e {
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) => Error::Tls {
+                target,
+                source: Box::new(e),
+            },
+            ureq::Error::Io(io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+            {
+                Error::Tls {
+                    target,
+                    source: Box::new(io),
+                }
+            }
             ureq::Error::Timeout(_) => Error::Timeout {
                 target,
                 source: Box::new(e),
@@ -94,11 +172,35 @@ impl Error {
         }
     }
 
-    /// Builds an [`Error::Credentials`] without a source.
-    pub(crate) fn credentials(message: impl Into<String>) -> Self {
+    /// An [`Error::Credentials`], for [`CredentialsProvider`](crate::CredentialsProvider)
+    /// implementations: `message` says what is wrong (never the secret).
+    ///
+    /// ```
+    /// use oss_process::{Credentials, Error};
+    ///
+    /// let provider = || -> Result<Credentials, Error> {
+    ///     Err(Error::credentials("the vault is sealed"))
+    /// };
+    /// let client = oss_process::Client::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credentials_provider(provider)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn credentials(message: impl Into<String>) -> Self {
         Error::Credentials {
             message: message.into(),
             source: None,
+        }
+    }
+
+    /// An [`Error::Credentials`] with its cause, for providers that wrap
+    /// another library's error.
+    pub fn credentials_from(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Credentials {
+            message: message.into(),
+            source: Some(source.into()),
         }
     }
 
@@ -120,7 +222,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Service(e) => Some(e.request_id.as_str()).filter(|s| !s.is_empty()),
-            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -134,6 +238,38 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }
+
+    /// Whether another attempt may succeed, as the official SDKs' standard
+    /// retryer judges it: server faults (5xx), throttling (408, 429), clock
+    /// skew (`RequestTimeTooSkewed`), timeouts and broken connections are
+    /// transient; bad input, credentials, other 4xx, TLS certificate and URL
+    /// errors are not. [`StandardRetry`](crate::StandardRetry) retries
+    /// exactly these; a custom [`RetryPolicy`](crate::RetryPolicy) can start
+    /// from it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oss_process::{Error, RetryPolicy};
+    ///
+    /// /// Retries transient failures for up to 10 attempts, 1 s apart.
+    /// #[derive(Debug)]
+    /// struct Patient;
+    ///
+    /// impl RetryPolicy for Patient {
+    ///     fn attempts(&self) -> u32 {
+    ///         10
+    ///     }
+    ///     fn is_retryable(&self, error: &Error, _attempt: u32) -> bool {
+    ///         error.is_transient()
+    ///     }
+    ///     fn backoff(&self, _retry: u32) -> Duration {
+    ///         Duration::from_secs(1)
+    ///     }
+    /// }
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        crate::retry::is_transient(self)
+    }
 }
 
 impl fmt::Display for Error {
@@ -142,10 +278,27 @@ impl fmt::Display for Error {
             Error::InvalidArgument { name, message } => write!(f, "invalid {name}: {message}"),
             Error::Credentials { message, .. } => write!(f, "credentials: {message}"),
             Error::Service(e) => fmt::Display::fmt(e, f),
-            Error::Transport { target, source } => {
-                write!(f, "transport error on {target}: {source}")
+            Error::Transport { target, .. } => write!(f, "transport error on {target}"),
+            Error::Tls { target, .. } => write!(f, "TLS handshake failed on {target}"),
+            Error::Timeout { target, .. } => write!(f, "timed out on {target}"),
+            Error::TaskMayBeQueued { target, .. } => write!(
+                f,
+                "the async task may have been queued: {target} was sent but no answer said so; it is not sent again (check for the task before retrying)"
+            ),
+            Error::ResponseTooLarge {
+                target,
+                limit,
+                request_id,
+            } => {
+                write!(
+                    f,
+                    "the answer to {target} is larger than the {limit}-byte cap"
+                )?;
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
             }
-            Error::Timeout { target, source } => write!(f, "timed out on {target}: {source}"),
             Error::Decode {
                 message,
                 request_id,
@@ -157,7 +310,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Io(e) => write!(f, "writing the processed bytes failed: {e}"),
+            Error::Io(_) => write!(f, "writing the processed bytes failed"),
         }
     }
 }
@@ -168,11 +321,16 @@ impl StdError for Error {
             Error::Credentials { source, .. } | Error::Decode { source, .. } => {
                 source.as_deref().map(|e| e as &(dyn StdError + 'static))
             }
-            Error::Transport { source, .. } | Error::Timeout { source, .. } => {
+            Error::Transport { source, .. }
+            | Error::Tls { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::TaskMayBeQueued { source, .. } => {
                 Some(source.as_ref() as &(dyn StdError + 'static))
             }
             Error::Io(e) => Some(e),
-            Error::Service(_) | Error::InvalidArgument { .. } => None,
+            Error::Service(_) | Error::InvalidArgument { .. } | Error::ResponseTooLarge { .. } => {
+                None
+            }
         }
     }
 }
@@ -208,6 +366,9 @@ pub struct ServiceError {
     pub target: String,
     /// The `Date` header of the answer, as sent.
     pub date: String,
+    /// The `Retry-After` of a 429 or 503 answer (seconds, or an HTTP date
+    /// turned into the time from the answer's arrival), when it had one.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl fmt::Display for ServiceError {

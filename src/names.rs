@@ -4,11 +4,11 @@
 use crate::error::Error;
 
 /// The longest object key OSS accepts, in bytes of UTF-8.
-pub const MAX_KEY_BYTES: usize = 1023;
+pub(crate) const MAX_KEY_BYTES: usize = 1023;
 
 /// Checks a bucket name: 3 to 63 characters of `a-z`, `0-9` and `-`, not
 /// starting or ending with `-`.
-pub fn check_bucket(name: &str) -> Result<(), Error> {
+pub(crate) fn check_bucket(name: &str) -> Result<(), Error> {
     check_bucket_as("bucket", name)
 }
 
@@ -41,9 +41,10 @@ pub(crate) fn check_bucket_as(param: &str, name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks an object key: 1 to 1023 bytes of UTF-8 with no control
-/// characters (CR, LF, tab, NUL, ...).
-pub fn check_key(key: &str) -> Result<(), Error> {
+/// Checks an object key as OSS's rules have it: 1 to 1023 bytes of UTF-8,
+/// not starting with `/` or `\\`, and (this crate's rule, since such a key
+/// cannot be sent safely) no control characters (CR, LF, tab, NUL, ...).
+pub(crate) fn check_key(key: &str) -> Result<(), Error> {
     check_key_as("key", key)
 }
 
@@ -61,6 +62,16 @@ pub(crate) fn check_key_as(param: &str, key: &str) -> Result<(), Error> {
             ),
         ));
     }
+    if key.starts_with(['/', '\\']) {
+        return Err(Error::invalid(
+            param,
+            format!(
+                "an object key must not start with '/' or '\\'; {:?} does (write it without the leading {:?})",
+                crate::redact::truncate(key, 60),
+                &key[..1]
+            ),
+        ));
+    }
     if let Some((i, c)) = key.char_indices().find(|(_, c)| c.is_control()) {
         return Err(Error::invalid(
             param,
@@ -73,7 +84,7 @@ pub(crate) fn check_key_as(param: &str, key: &str) -> Result<(), Error> {
 /// Checks a region id such as `cn-hangzhou`: `a-z`, `0-9` and `-`, not
 /// starting or ending with `-`. The common mistake `oss-cn-hangzhou` (an
 /// endpoint prefix, not a region) gets a hint.
-pub fn check_region(region: &str) -> Result<(), Error> {
+pub(crate) fn check_region(region: &str) -> Result<(), Error> {
     let rule = "a region id is lower-case letters, digits and '-', e.g. cn-hangzhou";
     if region.is_empty() {
         return Err(Error::invalid(
@@ -143,6 +154,11 @@ mod tests {
                 .contains("1023")
         );
         assert!(check_key("").is_err());
+        for leading in ["/photos/cat.jpg", "\\photos\\cat.jpg", "/"] {
+            let e = check_key(leading).unwrap_err().to_string();
+            assert!(e.contains("must not start with '/' or '\\'"), "{e}");
+        }
+        assert!(check_key("photos//cat.jpg").is_ok());
         assert!(
             check_key("a\nb")
                 .unwrap_err()

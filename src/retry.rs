@@ -20,7 +20,7 @@ use crate::error::Error;
 /// Decides whether and when a failed attempt is retried.
 pub trait RetryPolicy: Debug + Send + Sync {
     /// Total attempts allowed, the first included (1 = no retry).
-    fn max_attempts(&self) -> u32;
+    fn attempts(&self) -> u32;
 
     /// Whether `error` (from attempt number `attempt`, starting at 1) is
     /// worth another attempt.
@@ -28,6 +28,12 @@ pub trait RetryPolicy: Debug + Send + Sync {
 
     /// How long to wait before retry number `retry` (1 for the first retry).
     fn backoff(&self, retry: u32) -> Duration;
+
+    /// The longest wait before a retry. A `Retry-After` on a 429 or 503
+    /// answer lengthens the wait up to this, never beyond (default 20 s).
+    fn max_delay(&self) -> Duration {
+        Duration::from_secs(20)
+    }
 }
 
 /// Never retries.
@@ -35,7 +41,7 @@ pub trait RetryPolicy: Debug + Send + Sync {
 pub struct NoRetry;
 
 impl RetryPolicy for NoRetry {
-    fn max_attempts(&self) -> u32 {
+    fn attempts(&self) -> u32 {
         1
     }
     fn is_retryable(&self, _: &Error, _: u32) -> bool {
@@ -73,21 +79,21 @@ impl StandardRetry {
 
     /// Total attempts, the first included (at least 1).
     #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The base of the exponential backoff.
     #[must_use]
-    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+    pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
     /// The cap of a single backoff.
     #[must_use]
-    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+    pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
@@ -104,7 +110,7 @@ impl StandardRetry {
 }
 
 impl RetryPolicy for StandardRetry {
-    fn max_attempts(&self) -> u32 {
+    fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
@@ -115,12 +121,14 @@ impl RetryPolicy for StandardRetry {
     fn backoff(&self, retry: u32) -> Duration {
         self.backoff_ceiling(retry).mul_f64(random_unit())
     }
+
+    fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
 }
 
-/// The standard classification: server faults, throttling, clock skew and
-/// broken connections are transient; bad input, auth failures and other 4xx
-/// are not.
-pub fn is_transient(error: &Error) -> bool {
+/// The standard classification (see [`Error::is_transient`]).
+pub(crate) fn is_transient(error: &Error) -> bool {
     match error {
         Error::Service(e) => {
             e.status >= 500
@@ -130,6 +138,8 @@ pub fn is_transient(error: &Error) -> bool {
         }
         Error::Timeout { .. } => true,
         Error::Transport { source, .. } => !is_permanent_transport(source.as_ref()),
+        // A refused certificate, a task that may be queued, an answer over
+        // the cap: another attempt cannot mend them.
         _ => false,
     }
 }
@@ -141,9 +151,7 @@ fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
     matches!(
         source.downcast_ref::<ureq::Error>(),
         Some(
-            ureq::Error::Tls(_)
-                | ureq::Error::Rustls(_)
-                | ureq::Error::Pem(_)
+            ureq::Error::Pem(_)
                 | ureq::Error::BadUri(_)
                 | ureq::Error::Http(_)
                 | ureq::Error::RequireHttpsOnly(_)
@@ -153,9 +161,14 @@ fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
     )
 }
 
-/// A uniform random number in `[0, 1)`, from std's per-process random keys
-/// (no extra dependency; jitter needs no cryptographic quality).
+/// A uniform random number in `[0, 1)`.
 fn random_unit() -> f64 {
+    (random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// 64 random bits from std's per-process random hash keys (no extra
+/// dependency; jitter and temporary names need no cryptographic quality).
+pub(crate) fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
     h.write_u64(
         std::time::SystemTime::now()
@@ -163,7 +176,7 @@ fn random_unit() -> f64 {
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0),
     );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+    h.finish()
 }
 
 #[cfg(test)]
@@ -203,11 +216,14 @@ mod tests {
             source: Box::new(ureq::Error::ConnectionFailed),
         };
         assert!(is_transient(&refused));
-        let bad_cert = Error::Transport {
-            target: "t".into(),
-            source: Box::new(ureq::Error::Tls("certificate expired")),
-        };
+        let bad_cert = Error::from_ureq("t".into(), ureq::Error::Tls("certificate expired"));
+        assert!(matches!(bad_cert, Error::Tls { .. }), "{bad_cert:?}");
         assert!(!is_transient(&bad_cert));
+        let queued = Error::TaskMayBeQueued {
+            target: "t".into(),
+            source: Box::new(ureq::Error::ConnectionFailed),
+        };
+        assert!(!is_transient(&queued));
     }
 
     #[test]

@@ -140,6 +140,7 @@ fn field<T: std::str::FromStr>(s: &str, range: std::ops::Range<usize>) -> Option
 }
 
 /// Parses an `x-oss-date` value (`YYYYMMDDTHHMMSSZ`).
+#[cfg(any(test, feature = "emulator"))]
 pub(crate) fn parse_iso(s: &str) -> Option<SystemTime> {
     let b = s.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
@@ -172,11 +173,11 @@ pub(crate) fn parse_iso_extended(s: &str) -> Option<SystemTime> {
         return None;
     }
     let fraction = &s[19..s.len() - 1];
-    if !fraction.is_empty()
-        && !(fraction.len() > 1
-            && fraction.starts_with('.')
-            && fraction[1..].bytes().all(|c| c.is_ascii_digit()))
-    {
+    let fraction_ok = match fraction.strip_prefix('.') {
+        Some(digits) => !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()),
+        None => fraction.is_empty(),
+    };
+    if !fraction_ok {
         return None;
     }
     from_fields(

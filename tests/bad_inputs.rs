@@ -145,6 +145,16 @@ fn catalogue() -> Vec<Case> {
             Invalid("key", &["at most 1023 bytes", "1026"]),
         ),
         (
+            "key with a leading /",
+            key("/photos/cat.jpg".into()),
+            Invalid("key", &["must not start with '/' or '\\'"]),
+        ),
+        (
+            "key with a leading \\",
+            key("\\photos\\cat.jpg".into()),
+            Invalid("key", &["must not start with '/' or '\\'"]),
+        ),
+        (
             "key with LF",
             key("a\nb.jpg".into()),
             Invalid("key", &["control characters", "'\\n'"]),

@@ -12,10 +12,9 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
 use common::{Recorded, Reply, Server, verify_v4};
-use oss_process::ecs_role::{EcsRamRoleBuilder, EcsRamRoleFetcher, MetadataToken};
+use oss_process::credentials::{EcsRamRoleBuilder, EcsRamRoleFetcher, MetadataToken};
 use oss_process::{
     CachingProvider, Client, Credentials, CredentialsProvider, EcsRamRoleProvider, Error, NoRetry,
-    StaticProvider,
 };
 
 const ROLE: &str = "oss-reader";
@@ -387,7 +386,7 @@ fn key_id(provider: &impl CredentialsProvider) -> String {
 
 fn cached<P: CredentialsProvider>(provider: P, clock: &FakeClock) -> CachingProvider<P> {
     let clock = clock.clone();
-    CachingProvider::new(provider).with_clock(move || clock.now())
+    CachingProvider::new(provider).clock(move || clock.now())
 }
 
 /// A stand-in whose `n`th answer (from 0) is `replies[n]`, with fake-clock
@@ -554,10 +553,7 @@ fn threads_waiting_on_a_failed_fetch_share_its_error() {
         move || -> Result<Credentials, Error> {
             counter.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(300));
-            Err(Error::Credentials {
-                message: "the service is down".into(),
-                source: None,
-            })
+            Err(Error::credentials("the service is down"))
         },
     ));
     let barrier = Arc::new(Barrier::new(8));
@@ -594,9 +590,7 @@ fn debug_never_shows_secrets() {
     }
     assert!(format!("{provider:?}").contains("STS.first"));
 
-    let wrapped = CachingProvider::new(StaticProvider::new(
-        Credentials::new("id", SECRET).with_security_token(TOKEN),
-    ));
+    let wrapped = CachingProvider::new(Credentials::new("id", SECRET).with_security_token(TOKEN));
     wrapped.credentials().unwrap();
     assert_no_secrets(&format!("{wrapped:?}"));
 }

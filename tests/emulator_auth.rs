@@ -381,7 +381,7 @@ fn presigned_urls_expire() {
         let url = signer
             .presign(&base, &request, &creds, time, Duration::from_secs(expires))
             .unwrap()
-            .url;
+            .into_url();
         send(emulator.addr(), "GET", host_and_target(&url).1, &[], b"")
     };
     let now = SystemTime::now();

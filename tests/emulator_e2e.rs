@@ -238,11 +238,11 @@ fn auto_orient_follows_exif() {
     assert_eq!(size_of(&emulator, BUCKET, "b.jpg"), (64, 32));
     let info = client.image_info(BUCKET, "turned.jpg").unwrap();
     assert_eq!(
-        (info.width, info.height, info.format.as_str()),
+        (info.width(), info.height(), info.format()),
         (64, 32, "jpg")
     );
     assert_eq!(
-        info.fields.get("Orientation").map(String::as_str),
+        info.fields().get("Orientation").map(String::as_str),
         Some("6")
     );
 }
@@ -381,7 +381,7 @@ fn sts_token_path() {
     let url = client
         .presign_process(BUCKET, PHOTO, "image/resize,w_16", Duration::from_secs(60))
         .unwrap()
-        .url;
+        .into_url();
     let target = &url[url.find("/examplebucket").unwrap()..];
     assert_eq!(send(emulator.addr(), "GET", target, &[], b"").status, 200);
     // The request log shows the presigned GET, but never the token it carries.
@@ -405,7 +405,7 @@ fn presigned_process_urls_work_and_expire() {
             Duration::from_secs(300),
         )
         .unwrap();
-    let target = &presigned.url[presigned.url.find("/examplebucket").unwrap()..];
+    let target = &presigned.url()[presigned.url().find("/examplebucket").unwrap()..];
     let answer = send(emulator.addr(), "GET", target, &[], b"");
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.header("content-type"), Some("image/jpeg"));
@@ -424,7 +424,7 @@ fn presigned_process_urls_work_and_expire() {
             SystemTime::now() - Duration::from_secs(600),
         )
         .unwrap();
-    let target = &old.url[old.url.find("/examplebucket").unwrap()..];
+    let target = &old.url()[old.url().find("/examplebucket").unwrap()..];
     let answer = send(emulator.addr(), "GET", target, &[], b"");
     assert_eq!(
         (answer.status, answer.error_code().as_str()),
@@ -445,7 +445,7 @@ fn presigned_process_urls_work_and_expire() {
         (160, 120)
     );
     let hue = client.average_hue(BUCKET, PHOTO).unwrap();
-    assert!(hue.blue > 100 && hue.blue < 160, "{hue:?}");
+    assert!(hue.blue() > 100 && hue.blue() < 160, "{hue:?}");
     // saveas is POST-only.
     let e = service_error(
         client
@@ -554,4 +554,24 @@ fn a_skewed_clock_gives_request_time_too_skewed_and_the_client_can_learn_it() {
     );
     let offset = learning.clock_offset_millis();
     assert!(offset > 3_500_000, "{offset}");
+}
+
+#[test]
+fn localhost_endpoints_mean_path_style_and_work() {
+    let (emulator, _) = setup(&jpeg(64, 48));
+    let port = emulator.addr().port();
+    for endpoint in [
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    ] {
+        let client = Client::builder()
+            .region("cn-hangzhou")
+            .endpoint(&endpoint)
+            .credentials(Credentials::new(AK, SK))
+            .build()
+            .unwrap();
+        assert_eq!(client.address_style(), AddressStyle::Path, "{endpoint}");
+        let info = client.image_info(BUCKET, PHOTO).unwrap();
+        assert_eq!((info.width(), info.height()), (64, 48), "{endpoint}");
+    }
 }

@@ -15,7 +15,7 @@ use oss_process::{Client, Credentials, Error, NoRetry, RetryPolicy, StandardRetr
 const PROCESS: &str = "image/resize,w_100|sys/saveas,o_dC5qcGc";
 
 fn fast_retry() -> StandardRetry {
-    StandardRetry::new().with_base_delay(Duration::from_millis(5))
+    StandardRetry::new().base_delay(Duration::from_millis(5))
 }
 
 fn client(server: &Server, policy: impl RetryPolicy + 'static, read_timeout: Duration) -> Client {
@@ -120,7 +120,7 @@ fn a_configured_attempt_count_is_honoured() {
     let server = Server::always(10, Reply::xml_error(500, "InternalError", "x", "R", ""));
     let _ = client(
         &server,
-        fast_retry().with_max_attempts(5),
+        fast_retry().max_attempts(5),
         Duration::from_secs(5),
     )
     .process_object("bucket", "src.jpg", PROCESS)
@@ -218,8 +218,8 @@ fn a_connection_refused_is_a_transport_error_after_the_attempts() {
     #[derive(Debug)]
     struct Counting(StandardRetry, Arc<AtomicUsize>);
     impl RetryPolicy for Counting {
-        fn max_attempts(&self) -> u32 {
-            self.0.max_attempts()
+        fn attempts(&self) -> u32 {
+            self.0.attempts()
         }
         fn is_retryable(&self, e: &Error, attempt: u32) -> bool {
             self.1.fetch_add(1, Ordering::SeqCst);
@@ -313,16 +313,19 @@ fn an_oversized_or_endless_body_is_an_error_not_unbounded_memory() {
     let err = client(&server, NoRetry, Duration::from_secs(5))
         .process_object("bucket", "src.jpg", PROCESS)
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 1048576, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.request_id(), Some("RID-BIG"));
-    assert!(err.to_string().contains("1048576"), "{err}");
+    assert!(err.to_string().contains("1048576-byte cap"), "{err}");
 
     let server = Server::always(1, Reply::Endless { status: 200 });
     let started = Instant::now();
     let err = client(&server, NoRetry, Duration::from_secs(5))
         .process_object("bucket", "src.jpg", PROCESS)
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
 
     // An endless error body still yields a service error with the status.

@@ -8,7 +8,7 @@ use oss_process::process::{
 
 fn invalid(result: Result<Process, Error>) -> (String, String) {
     match result {
-        Err(Error::InvalidArgument { name, message }) => (name, message),
+        Err(Error::InvalidArgument { name, message, .. }) => (name, message),
         other => panic!("expected InvalidArgument, got {other:?}"),
     }
 }

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Reply, Server};
-use oss_process::{Client, Credentials, EnvironmentProvider, NoRetry, StaticProvider};
+use oss_process::{CachingProvider, Client, Credentials, EnvironmentProvider, NoRetry};
 
 const SECRET: &str = "Sekr1tAccessKeySecretValue";
 const TOKEN: &str = "CAISxSTSTokenValueThatMustNotLeak";
@@ -27,8 +27,8 @@ fn debug_of_credentials_client_config_and_presign_is_clean() {
     let c = credentials();
     assert_clean("Credentials", &format!("{c:?} {c:#?}"));
     assert_clean(
-        "StaticProvider",
-        &format!("{:?}", StaticProvider::new(c.clone())),
+        "CachingProvider",
+        &format!("{:?}", CachingProvider::new(c.clone())),
     );
     let env = EnvironmentProvider::from_lookup(|n| match n {
         "OSS_ACCESS_KEY_ID" => Some("LTAI5tId".into()),
@@ -55,7 +55,7 @@ fn debug_of_credentials_client_config_and_presign_is_clean() {
         )
         .unwrap();
     assert!(
-        presigned.url.contains(TOKEN),
+        presigned.url().contains(TOKEN),
         "the URL itself must carry the token to work"
     );
     assert_clean("Presigned", &format!("{presigned:?} {presigned:#?}"));

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oss_process::response::{ErrorHeaders, parse_service_error};
+use oss_process::fuzzing::service_error;
 
 fuzz_target!(|data: &[u8]| {
     // First byte picks the content type and which headers are present; the
@@ -20,16 +20,16 @@ fuzz_target!(|data: &[u8]| {
         2 => Some("application/xml"),
         _ => Some("application/json; charset=utf-8"),
     };
-    let headers = ErrorHeaders {
+    let headers = [
         content_type,
-        request_id: (flags & 4 != 0).then_some("RID"),
-        ec: (flags & 8 != 0).then_some("0002-00000040"),
-        oss_err: (flags & 16 != 0).then_some(header_text.as_ref()),
-        error_type: (flags & 32 != 0).then_some("Imm Client"),
-        date: (flags & 64 != 0).then_some(header_text.as_ref()),
-    };
+        (flags & 4 != 0).then_some("RID"),
+        (flags & 8 != 0).then_some("0002-00000040"),
+        (flags & 16 != 0).then_some(header_text.as_ref()),
+        (flags & 32 != 0).then_some("Imm Client"),
+        (flags & 64 != 0).then_some(header_text.as_ref()),
+    ];
     let status = 400 + u16::from(flags);
-    let e = parse_service_error(status, &headers, body, "POST fuzz");
+    let e = service_error(status, headers, body, flags & 128 != 0);
     assert_eq!(e.status, status);
     assert!(!e.code.is_empty());
     let _ = e.to_string();

@@ -39,10 +39,11 @@ impl KeyCache {
             return read(&CachedKey::derive(secret, date, region, product));
         };
         let mut cache = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cache.as_ref() {
-            if c.date == date_bytes && &*c.secret == secret {
-                return read(c);
-            }
+        if let Some(c) = cache.as_ref()
+            && c.date == date_bytes
+            && &*c.secret == secret
+        {
+            return read(c);
         }
         let fresh = CachedKey::derive(secret, date, region, product);
         let value = read(&fresh);

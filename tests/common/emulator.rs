@@ -53,7 +53,9 @@ pub fn signed(
         headers: extra,
         additional_headers: &[],
     };
-    let added = signer.sign_headers(&request, credentials, time);
+    let added = signer
+        .sign_headers(&request, credentials, time)
+        .expect("valid request");
     let mut headers: Vec<(&str, &str)> = extra.to_vec();
     headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
     let path = format!(

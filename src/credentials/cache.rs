@@ -1,61 +1,5 @@
 //! A cache for any [`CredentialsProvider`] that refreshes temporary
-//! credentials before they expire.
-//!
-//! Providers that ask a service for credentials (the ECS metadata service,
-//! STS, a command) are too slow to call before every request, and what they
-//! hand out expires. [`CachingProvider`] asks its inner provider once, hands
-//! out the cached credentials while they are fresh, and fetches new ones
-//! ahead of expiry. [`EcsRamRoleProvider`](crate::ecs_role::EcsRamRoleProvider)
-//! is built on it.
-//!
-//! # The rule
-//!
-//! After a successful fetch at time `F` of credentials that expire at `E`
-//! (lifetime `L = E − F`), the next fetch is due once less than
-//! `max(refresh_margin, L / 5)` remains (default margin 5 minutes), i.e.
-//! after 80 % of the lifetime, and at least 5 minutes before expiry. For ECS
-//! role credentials valid for 6 hours that is about 72 minutes before they
-//! expire. If the service still hands out the same credentials, their
-//! shorter remaining lifetime makes the next fetch due sooner, so fetches get
-//! closer together near expiry, but never closer than `min_refresh_interval`
-//! (default 30 s) while the cached credentials still work.
-//!
-//! (The Go OSS SDK refreshes after 20 % of the lifetime instead; both leave
-//! ample time to ride out a metadata-service hiccup, this one fetches less
-//! often.)
-//!
-//! Credentials count as expired [`EXPIRY_SAFETY`] (10 s) before their
-//! expiration, so a request signed with them still arrives in time.
-//!
-//! * Fresh credentials are returned from the cache, without a fetch.
-//! * Due but not expired: one caller fetches; callers arriving meanwhile get
-//!   the cached credentials at once. If the fetch fails, the cached
-//!   credentials are returned (the failure is logged at `warn`) and the next
-//!   fetch is tried `min_refresh_interval` later.
-//! * Expired, or nothing cached: callers wait for one fetch and share its
-//!   outcome. A failure is returned as an error; the next call fetches again.
-//! * Credentials without an expiration are cached forever, unless
-//!   [`CachingProvider::with_max_age`] sets a maximum age.
-//!
-//! Fetches happen on the calling thread (there is no background thread), so
-//! the caller that refreshes pays for the fetch. A panicking inner provider
-//! does not poison the cache.
-//!
-//! ```
-//! use std::time::{Duration, SystemTime};
-//! use oss_process::{CachingProvider, Credentials, CredentialsProvider, Error};
-//!
-//! let provider = CachingProvider::new(|| -> Result<Credentials, Error> {
-//!     // Ask STS, a sidecar, a file...
-//!     Ok(Credentials::new("STS.id", "secret")
-//!         .with_security_token("token")
-//!         .with_expiration(SystemTime::now() + Duration::from_secs(3600)))
-//! });
-//! let first = provider.credentials()?;
-//! let second = provider.credentials()?; // from the cache
-//! assert_eq!(first, second);
-//! # Ok::<(), Error>(())
-//! ```
+//! credentials before they expire; [`CachingProvider`] has the rule.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
@@ -64,20 +8,76 @@ use std::time::{Duration, SystemTime};
 use crate::credentials::{Credentials, CredentialsProvider};
 use crate::error::Error;
 
-/// The default [`CachingProvider::with_refresh_margin`]: 5 minutes.
-pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// The default [`CachingProvider::refresh_margin`]: 5 minutes.
+pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
-/// The default [`CachingProvider::with_min_refresh_interval`]: 30 seconds.
-pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// The default [`CachingProvider::min_refresh_interval`]: 30 seconds.
+pub(crate) const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// How long before their expiration cached credentials stop being handed
 /// out (10 s), so that a request signed with them reaches OSS in time.
-pub const EXPIRY_SAFETY: Duration = Duration::from_secs(10);
+pub(crate) const EXPIRY_SAFETY: Duration = Duration::from_secs(10);
 
 type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Caches the credentials of any provider and refreshes them before they
-/// expire; see the [module documentation](self) for the exact rule.
+/// expire.
+///
+/// Providers that ask a service for credentials (the ECS metadata service,
+/// STS, a command) are too slow to call before every request, and what they
+/// hand out expires. [`CachingProvider`] asks its inner provider once, hands
+/// out the cached credentials while they are fresh, and fetches new ones
+/// ahead of expiry. [`EcsRamRoleProvider`](crate::EcsRamRoleProvider)
+/// is built on it.
+///
+/// # The rule
+///
+/// After a successful fetch at time `F` of credentials that expire at `E`
+/// (lifetime `L = E − F`), the next fetch is due once less than
+/// `max(refresh_margin, L / 5)` remains (default margin 5 minutes), i.e.
+/// after 80 % of the lifetime, and at least 5 minutes before expiry. For ECS
+/// role credentials valid for 6 hours that is about 72 minutes before they
+/// expire. If the service still hands out the same credentials, their
+/// shorter remaining lifetime makes the next fetch due sooner, so fetches get
+/// closer together near expiry, but never closer than `min_refresh_interval`
+/// (default 30 s) while the cached credentials still work.
+///
+/// (The Go OSS SDK refreshes after 20 % of the lifetime instead; both leave
+/// ample time to ride out a metadata-service hiccup, this one fetches less
+/// often.)
+///
+/// Credentials count as expired 10 s before their
+/// expiration, so a request signed with them still arrives in time.
+///
+/// * Fresh credentials are returned from the cache, without a fetch.
+/// * Due but not expired: one caller fetches; callers arriving meanwhile get
+///   the cached credentials at once. If the fetch fails, the cached
+///   credentials are returned (the failure is logged at `warn`) and the next
+///   fetch is tried `min_refresh_interval` later.
+/// * Expired, or nothing cached: callers wait for one fetch and share its
+///   outcome. A failure is returned as an error; the next call fetches again.
+/// * Credentials without an expiration are cached forever, unless
+///   [`CachingProvider::max_age`] sets a maximum age.
+///
+/// Fetches happen on the calling thread (there is no background thread), so
+/// the caller that refreshes pays for the fetch. A panicking inner provider
+/// does not poison the cache.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use oss_process::{CachingProvider, Credentials, CredentialsProvider, Error};
+///
+/// let provider = CachingProvider::new(|| -> Result<Credentials, Error> {
+///     // Ask STS, a sidecar, a file...
+///     Ok(Credentials::new("STS.id", "secret")
+///         .with_security_token("token")
+///         .with_expiration(SystemTime::now() + Duration::from_secs(3600)))
+/// });
+/// let first = provider.credentials()?;
+/// let second = provider.credentials()?; // from the cache
+/// assert_eq!(first, second);
+/// # Ok::<(), Error>(())
+/// ```
 ///
 /// `Send + Sync` when the inner provider is: share one between threads (or
 /// behind an `Arc`) and all of them use one cache and one fetch at a time.
@@ -140,7 +140,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// Refresh once less than this much of the lifetime remains, or less
     /// than a fifth of it, whichever is longer (default 5 minutes).
     #[must_use]
-    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
     }
@@ -149,7 +149,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// still work, after a success and after a failure alike (default 30 s).
     /// Expired credentials are fetched again at once regardless.
     #[must_use]
-    pub fn with_min_refresh_interval(mut self, interval: Duration) -> Self {
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
         self
     }
@@ -158,7 +158,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// expiration (default: no limit; credentials without an expiration
     /// are then kept forever).
     #[must_use]
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+    pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
         self
     }
@@ -166,7 +166,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     /// Replaces the clock (default [`SystemTime::now`]), so tests can move
     /// time forward without sleeping.
     #[must_use]
-    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
@@ -195,11 +195,12 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             Err(TryLockError::WouldBlock) => return Ok(cached.credentials),
         };
         let now = (self.clock)();
-        if let Some(current) = self.state().entry.clone() {
-            if current.usable(now) && !current.due(now) {
-                // Refreshed by another caller between our look and the lock.
-                return Ok(current.credentials);
-            }
+        if let Some(current) = self.state().entry.clone()
+            && current.usable(now)
+            && !current.due(now)
+        {
+            // Refreshed by another caller between our look and the lock.
+            return Ok(current.credentials);
         }
         let error = match self.fetch() {
             Ok(fresh) => return Ok(fresh),
@@ -238,14 +239,14 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             if let Some(entry) = state.entry.as_ref().filter(|e| e.usable(now)) {
                 return Ok(entry.credentials.clone());
             }
-            if state.fetches != fetches_seen {
-                if let Some(message) = &state.last_error {
-                    // Another caller's fetch failed while we waited: share
-                    // its outcome rather than queueing up another one.
-                    return Err(Error::credentials(format!(
-                        "{message} (from a fetch another caller made just now)"
-                    )));
-                }
+            if state.fetches != fetches_seen
+                && let Some(message) = &state.last_error
+            {
+                // Another caller's fetch failed while we waited: share
+                // its outcome rather than queueing up another one.
+                return Err(Error::credentials(format!(
+                    "{message} (from a fetch another caller made just now)"
+                )));
             }
         }
         self.fetch()
@@ -368,7 +369,7 @@ mod tests {
 
     fn cached<P: CredentialsProvider>(p: P, clock: &FakeClock) -> CachingProvider<P> {
         let clock = clock.clone();
-        CachingProvider::new(p).with_clock(move || clock.now())
+        CachingProvider::new(p).clock(move || clock.now())
     }
 
     #[test]
@@ -399,12 +400,12 @@ mod tests {
     #[test]
     fn max_age_bounds_credentials_without_expiration() {
         let clock = FakeClock::new();
-        let p = cached(|| Ok(Credentials::new("a", "b")), &clock).with_max_age(HOUR);
+        let p = cached(|| Ok(Credentials::new("a", "b")), &clock).max_age(HOUR);
         let t = clock.now();
         assert_eq!(p.refresh_at(&Credentials::new("a", "b"), t), Some(t + HOUR));
         let later = Credentials::new("a", "b").with_expiration(t + 10 * HOUR);
         assert_eq!(p.refresh_at(&later, t), Some(t + HOUR));
-        let huge = cached(|| Ok(Credentials::new("a", "b")), &clock).with_max_age(Duration::MAX);
+        let huge = cached(|| Ok(Credentials::new("a", "b")), &clock).max_age(Duration::MAX);
         assert_eq!(huge.refresh_at(&Credentials::new("a", "b"), t), None);
     }
 

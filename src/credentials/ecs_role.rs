@@ -53,7 +53,7 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use oss_process::ecs_role::{EcsRamRoleProvider, MetadataToken};
+//! use oss_process::credentials::{EcsRamRoleProvider, MetadataToken};
 //!
 //! let provider = EcsRamRoleProvider::builder()
 //!     .role_name("oss-reader")
@@ -71,19 +71,19 @@ use serde_json::Value;
 use ureq::Body;
 use ureq::http::Response;
 
+use super::CachingProvider;
 use crate::credentials::{Credentials, CredentialsProvider};
 use crate::error::Error;
-use crate::refresh::CachingProvider;
 
 /// The metadata service's address on every ECS instance.
-pub const DEFAULT_ENDPOINT: &str = "http://100.100.100.200";
+pub(crate) const DEFAULT_ENDPOINT: &str = "http://100.100.100.200";
 
 /// How long a requested metadata token lives, in seconds (6 hours, the
 /// service's maximum).
-pub const METADATA_TOKEN_TTL_SECONDS: u32 = 21600;
+pub(crate) const METADATA_TOKEN_TTL_SECONDS: u32 = 21600;
 
 /// The largest answer read from the metadata service (64 KiB).
-pub const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_ANSWER_BYTES: u64 = 64 * 1024;
 
 const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 const TOKEN_PATH: &str = "/latest/api/token";
@@ -115,10 +115,10 @@ pub enum MetadataToken {
 /// ```no_run
 /// use std::time::Duration;
 /// use oss_process::CachingProvider;
-/// use oss_process::ecs_role::EcsRamRoleProvider;
+/// use oss_process::credentials::EcsRamRoleProvider;
 ///
 /// let fetcher = EcsRamRoleProvider::builder().build_fetcher()?;
-/// let provider = CachingProvider::new(fetcher).with_refresh_margin(Duration::from_secs(900));
+/// let provider = CachingProvider::new(fetcher).refresh_margin(Duration::from_secs(900));
 /// # Ok::<(), oss_process::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -127,7 +127,7 @@ pub struct EcsRamRoleProvider {
 }
 
 impl EcsRamRoleProvider {
-    /// The defaults: the metadata service at [`DEFAULT_ENDPOINT`], the role
+    /// The defaults: the metadata service at `http://100.100.100.200`, the role
     /// attached to the instance, a metadata token if available. Nothing is
     /// sent until credentials are first needed.
     #[must_use]
@@ -199,7 +199,7 @@ impl Default for EcsRamRoleBuilder {
 
 impl EcsRamRoleBuilder {
     /// The metadata service, `http://host[:port]` (default
-    /// [`DEFAULT_ENDPOINT`]); tests point it at a local stand-in.
+    /// `http://100.100.100.200`); tests point it at a local stand-in.
     #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = endpoint.into();
@@ -283,22 +283,17 @@ impl EcsRamRoleBuilder {
 
     /// The fetcher, without checks (the defaults pass them).
     fn fetcher(self) -> EcsRamRoleFetcher {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_send_request(Some(self.read_timeout))
-            .timeout_send_body(Some(self.read_timeout))
-            .timeout_recv_response(Some(self.read_timeout))
-            .timeout_recv_body(Some(self.read_timeout))
-            .user_agent(USER_AGENT)
-            .max_idle_connections(2)
-            .max_idle_connections_per_host(2)
-            .build();
+        let agent = crate::transport::AgentSettings {
+            connect_timeout: self.connect_timeout,
+            send_timeout: self.read_timeout,
+            recv_timeout: self.read_timeout,
+            user_agent: USER_AGENT.to_string(),
+            pool: (2, 2),
+            proxy_from_env: false,
+        }
+        .agent();
         EcsRamRoleFetcher {
-            agent: ureq::Agent::new_with_config(config),
+            agent,
             endpoint: self.endpoint,
             role_name: self.role_name,
             metadata_token: self.metadata_token,

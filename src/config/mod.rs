@@ -6,7 +6,7 @@
 //! immutable and shared by every call of the [`Client`](crate::Client).
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,164 +14,25 @@ use crate::credentials::{Credentials, CredentialsProvider};
 use crate::encoding::percent_encode_into;
 use crate::error::Error;
 use crate::names::check_region;
+
+mod endpoint;
+
+pub(crate) use self::endpoint::Endpoint;
+pub use self::endpoint::{AddressStyle, EndpointKind};
 use crate::retry::{RetryPolicy, StandardRetry};
 
 /// Connect timeout of the official SDKs (Python V2): 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read and write timeout of the official SDKs (Python V2): 20 s.
-pub const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_READ_WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 /// The largest response body read for a result or an error: 1 MiB.
-pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
-
-/// How the bucket appears in the request URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum AddressStyle {
-    /// `https://<bucket>.<endpoint>/<key>` (the default).
-    #[default]
-    VirtualHosted,
-    /// `https://<endpoint>/<bucket>/<key>`. Forced when the endpoint is an
-    /// IP address.
-    Path,
-    /// `https://<custom domain>/<key>`: the endpoint is a domain bound to
-    /// the bucket.
-    Cname,
-}
-
-/// Which OSS endpoint the region maps to when no endpoint is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum EndpointKind {
-    /// `oss-<region>.aliyuncs.com` (the default).
-    #[default]
-    Public,
-    /// `oss-<region>-internal.aliyuncs.com`, from inside Alibaba Cloud.
-    Internal,
-    /// `<region>.oss.aliyuncs.com`, IPv4 and IPv6.
-    DualStack,
-    /// `oss-accelerate.aliyuncs.com`, transfer acceleration.
-    Accelerate,
-    /// `oss-accelerate-overseas.aliyuncs.com`, acceleration outside
-    /// mainland China.
-    AccelerateOverseas,
-}
-
-impl EndpointKind {
-    /// The endpoint host for `region`.
-    pub fn host_for(self, region: &str) -> String {
-        match self {
-            EndpointKind::Public => format!("oss-{region}.aliyuncs.com"),
-            EndpointKind::Internal => format!("oss-{region}-internal.aliyuncs.com"),
-            EndpointKind::DualStack => format!("{region}.oss.aliyuncs.com"),
-            EndpointKind::Accelerate => "oss-accelerate.aliyuncs.com".to_string(),
-            EndpointKind::AccelerateOverseas => "oss-accelerate-overseas.aliyuncs.com".to_string(),
-        }
-    }
-}
-
-/// A parsed endpoint: scheme, host and optional port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Endpoint {
-    pub(crate) https: bool,
-    /// Lower-case host; IPv6 addresses keep their brackets.
-    pub(crate) host: String,
-    pub(crate) port: Option<u16>,
-    pub(crate) is_ip: bool,
-    /// `host[:port]`, formed once.
-    pub(crate) authority: String,
-}
-
-impl Endpoint {
-    /// Parses `[scheme://]host[:port][/]`. Without a scheme, `https` unless
-    /// `default_http`.
-    pub(crate) fn parse(input: &str, default_http: bool) -> Result<Self, Error> {
-        let rule = "an endpoint is [http:// or https://]host[:port], e.g. oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000";
-        let bad = |why: String| Error::invalid("endpoint", format!("{why}; {rule}"));
-        if input.is_empty() {
-            return Err(bad("the endpoint is empty".into()));
-        }
-        if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad(format!("{input:?} contains {c:?}")));
-        }
-        let (https, rest) = match input.split_once("://") {
-            Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
-                "https" => (true, rest),
-                "http" => (false, rest),
-                _ => return Err(bad(format!("scheme {scheme:?} is not http or https"))),
-            },
-            None => (!default_http, input),
-        };
-        if rest.contains('@') {
-            return Err(bad(format!(
-                "{input:?} has user information; credentials go in the credentials provider"
-            )));
-        }
-        if rest.contains('?') || rest.contains('#') {
-            return Err(bad(format!("{input:?} has a query or fragment")));
-        }
-        let authority = rest.strip_suffix('/').unwrap_or(rest);
-        if authority.contains('/') {
-            return Err(bad(format!("{input:?} has a path")));
-        }
-        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let (addr, after) = v6
-                .split_once(']')
-                .ok_or_else(|| bad(format!("{input:?} has an unclosed '['")))?;
-            addr.parse::<std::net::Ipv6Addr>()
-                .map_err(|_| bad(format!("{addr:?} is not an IPv6 address")))?;
-            let port = match after {
-                "" => None,
-                p => Some(
-                    p.strip_prefix(':')
-                        .ok_or_else(|| bad(format!("{input:?} is malformed")))?,
-                ),
-            };
-            (format!("[{}]", addr.to_ascii_lowercase()), port)
-        } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
-                None => (authority.to_ascii_lowercase(), None),
-            }
-        };
-        let port = match port {
-            None => None,
-            Some(p) => match p.parse::<u16>() {
-                Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-                _ => return Err(bad(format!("port {p:?} is not 1 to 65535"))),
-            },
-        };
-        if host.is_empty() {
-            return Err(bad(format!("{input:?} has no host")));
-        }
-        let is_ip = host.starts_with('[') || host.parse::<IpAddr>().is_ok();
-        if !is_ip {
-            if let Some(c) = host
-                .chars()
-                .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
-            {
-                return Err(bad(format!("host {host:?} contains {c:?}")));
-            }
-            if host.split('.').any(|label| label.is_empty()) {
-                return Err(bad(format!("host {host:?} has an empty label")));
-            }
-        }
-        let authority = match port {
-            Some(p) => format!("{host}:{p}"),
-            None => host.clone(),
-        };
-        Ok(Endpoint {
-            https,
-            host,
-            port,
-            is_ip,
-            authority,
-        })
-    }
-
-    pub(crate) fn scheme(&self) -> &'static str {
-        if self.https { "https" } else { "http" }
-    }
-}
+pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 20;
+/// The largest processed download: 256 MiB, which no processed image
+/// reaches (OSS caps outputs at 16,777,216 pixels: 128 MiB even as 16-bit
+/// RGBA without compression).
+pub(crate) const DEFAULT_MAX_DOWNLOAD: u64 = 256 << 20;
+/// The time a processed download's body may take: 10 minutes.
+pub(crate) const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Builds a [`Client`](crate::Client). Only the region is required.
 ///
@@ -213,6 +74,10 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     connect_to: Option<SocketAddr>,
     max_response_body: Option<u64>,
+    max_download_size: Option<Option<u64>>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    download_timeout: Option<Option<Duration>>,
     correct_clock_skew: Option<bool>,
 }
 
@@ -295,7 +160,9 @@ impl ClientBuilder {
     }
 
     /// Time allowed to receive the response status and headers, and again
-    /// to receive its body (default 20 s each).
+    /// to receive its body (default 20 s each). A processed download's body
+    /// has [`download_timeout`](Self::download_timeout) instead, and each
+    /// of its reads this much.
     #[must_use]
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
@@ -306,6 +173,47 @@ impl ClientBuilder {
     #[must_use]
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = Some(timeout);
+        self
+    }
+
+    /// The most one attempt may take, from connecting to the last byte of
+    /// the answer (default: no more than its phases allow: connect, send,
+    /// answer head and body). A processed download's body is not counted:
+    /// it has [`download_timeout`](Self::download_timeout).
+    #[must_use]
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The most a whole call may take, every attempt and the waits between
+    /// them included (default: no more than its attempts allow). When it
+    /// passes, the call ends with [`Error::Timeout`]; a retry that would
+    /// start too late is not made. [`Client::with_call_timeout`](crate::Client::with_call_timeout)
+    /// sets it for some calls.
+    #[must_use]
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// The most a processed download's body may take once its headers
+    /// arrived (default 10 minutes; `None` lifts it, leaving each read
+    /// bounded by the read timeout).
+    #[must_use]
+    pub fn download_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.download_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest processed download (default 256 MiB, more than any
+    /// processed image; `None` lifts it). A `Content-Length` over the cap
+    /// fails before the body is read; a body that grows past it fails when
+    /// it does, and [`ProcessedObject::save_to`](crate::ProcessedObject::save_to)
+    /// keeps the old file.
+    #[must_use]
+    pub fn max_download_size(mut self, bytes: Option<u64>) -> Self {
+        self.max_download_size = Some(bytes);
         self
     }
 
@@ -393,27 +301,40 @@ impl ClientBuilder {
             Some(e) => Endpoint::parse(e, self.use_http)?,
             None => Endpoint::parse(&self.endpoint_kind.host_for(&region), self.use_http)?,
         };
-        let address_style = if endpoint.is_ip {
-            AddressStyle::Path
-        } else {
-            self.address_style
+        // `bucket.127.0.0.1` and `bucket.localhost` do not resolve: an IP
+        // address or localhost means path style, as the SDKs and the
+        // emulator take it (an explicit CNAME style is kept).
+        let address_style = match self.address_style {
+            AddressStyle::VirtualHosted if endpoint.is_ip || endpoint.host == "localhost" => {
+                AddressStyle::Path
+            }
+            style => style,
         };
         for (name, t) in [
             ("connect_timeout", self.connect_timeout),
             ("read_timeout", self.read_timeout),
             ("write_timeout", self.write_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("call_timeout", self.call_timeout),
+            ("download_timeout", self.download_timeout.flatten()),
         ] {
             if t == Some(Duration::ZERO) {
                 return Err(Error::invalid(name, "a timeout must be greater than zero"));
             }
         }
-        if let Some(suffix) = &self.user_agent_suffix {
-            if suffix.chars().any(|c| c.is_control()) {
-                return Err(Error::invalid(
-                    "user_agent_suffix",
-                    "must not contain control characters",
-                ));
-            }
+        if let Some(suffix) = &self.user_agent_suffix
+            && suffix.chars().any(|c| c.is_control())
+        {
+            return Err(Error::invalid(
+                "user_agent_suffix",
+                "must not contain control characters",
+            ));
+        }
+        if self.max_download_size == Some(Some(0)) {
+            return Err(Error::invalid(
+                "max_download_size",
+                "must be at least 1 byte, or None for no cap",
+            ));
         }
         if self.max_response_body == Some(0) {
             return Err(Error::invalid(
@@ -454,6 +375,12 @@ impl ClientBuilder {
             user_agent,
             connect_to: self.connect_to,
             max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            max_download_size: self.max_download_size.unwrap_or(Some(DEFAULT_MAX_DOWNLOAD)),
+            attempt_timeout: self.attempt_timeout,
+            call_timeout: self.call_timeout,
+            download_timeout: self
+                .download_timeout
+                .unwrap_or(Some(DEFAULT_DOWNLOAD_TIMEOUT)),
             correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
         })
     }
@@ -474,6 +401,10 @@ pub(crate) struct Config {
     pub(crate) user_agent: String,
     pub(crate) connect_to: Option<SocketAddr>,
     pub(crate) max_response_body: u64,
+    pub(crate) max_download_size: Option<u64>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) download_timeout: Option<Duration>,
     pub(crate) correct_clock_skew: bool,
 }
 
@@ -488,6 +419,11 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("write_timeout", &self.write_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("download_timeout", &self.download_timeout)
+            .field("max_response_body", &self.max_response_body)
+            .field("max_download_size", &self.max_download_size)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("connect_to", &self.connect_to)
@@ -568,41 +504,6 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_forms() {
-        let e = Endpoint::parse("oss-cn-hangzhou.aliyuncs.com", false).unwrap();
-        assert_eq!(
-            (e.https, e.host.as_str(), e.port, e.is_ip),
-            (true, "oss-cn-hangzhou.aliyuncs.com", None, false)
-        );
-        let e = Endpoint::parse("HTTP://127.0.0.1:9000/", false).unwrap();
-        assert_eq!(
-            (e.https, e.authority.as_str(), e.is_ip),
-            (false, "127.0.0.1:9000", true)
-        );
-        let e = Endpoint::parse("[::1]:8080", true).unwrap();
-        assert_eq!(
-            (e.https, e.authority.as_str(), e.is_ip),
-            (false, "[::1]:8080", true)
-        );
-        for bad in [
-            "",
-            "ftp://host",
-            "http://host/path",
-            "http://host?x=1",
-            "http://u:p@host",
-            "ho st",
-            "http://",
-            "http://host:0",
-            "http://host:99999",
-            "http://host:",
-            "a..b",
-            "http://[::1",
-        ] {
-            assert!(Endpoint::parse(bad, false).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn urls_per_address_style() {
         let c = base().into_config().unwrap();
         assert_eq!(
@@ -615,6 +516,21 @@ mod tests {
             .unwrap();
         assert_eq!(c.address_style, AddressStyle::Path);
         assert_eq!(c.target("b1b", "k").base, "http://127.0.0.1:9000/b1b/k");
+        for (endpoint, url) in [
+            ("http://localhost:9000", "http://localhost:9000/b1b/k"),
+            ("http://LOCALHOST", "http://localhost/b1b/k"),
+            ("http://[::1]:9000", "http://[::1]:9000/b1b/k"),
+        ] {
+            let c = base().endpoint(endpoint).into_config().unwrap();
+            assert_eq!(c.address_style, AddressStyle::Path, "{endpoint}");
+            assert_eq!(c.target("b1b", "k").base, url);
+        }
+        // A name that merely starts like it is an ordinary host.
+        let c = base()
+            .endpoint("localhost.example.com")
+            .into_config()
+            .unwrap();
+        assert_eq!(c.address_style, AddressStyle::VirtualHosted);
         let c = base()
             .endpoint("img.example.com")
             .address_style(AddressStyle::Cname)
