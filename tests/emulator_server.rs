@@ -430,7 +430,18 @@ fn framing_that_could_be_read_two_ways_is_refused() {
 fn keys_the_file_system_cannot_hold_as_named_are_stored() {
     let (emulator, log) = seeded(|b| b);
     let credentials = Credentials::new(AK, SK);
-    let now = SystemTime::now;
+    let request = |method: &str, key: &str, body: &[u8]| {
+        let line = format!("{method} {key}");
+        signed(
+            &emulator,
+            BUCKET,
+            &line,
+            &[],
+            body,
+            &credentials,
+            SystemTime::now(),
+        )
+    };
     let keys = [
         "a".repeat(240),
         "b".repeat(250),
@@ -445,25 +456,9 @@ fn keys_the_file_system_cannot_hold_as_named_are_stored() {
     ];
     for (i, key) in keys.iter().enumerate() {
         let body = format!("object {i}");
-        let put = signed(
-            &emulator,
-            BUCKET,
-            &format!("PUT {key}"),
-            &[],
-            body.as_bytes(),
-            &credentials,
-            now(),
-        );
+        let put = request("PUT", key, body.as_bytes());
         assert_eq!(put.status, 200, "PUT {} bytes: {}", key.len(), put.text());
-        let get = signed(
-            &emulator,
-            BUCKET,
-            &format!("GET {key}"),
-            &[],
-            b"",
-            &credentials,
-            now(),
-        );
+        let get = request("GET", key, b"");
         assert_eq!(
             (get.status, get.text()),
             (200, body.clone()),
@@ -479,37 +474,13 @@ fn keys_the_file_system_cannot_hold_as_named_are_stored() {
     }
     // Each is its own object, and deletes as one.
     for (i, key) in keys.iter().enumerate() {
-        let get = signed(
-            &emulator,
-            BUCKET,
-            &format!("GET {key}"),
-            &[],
-            b"",
-            &credentials,
-            now(),
-        );
+        let get = request("GET", key, b"");
         assert_eq!(get.text(), format!("object {i}"));
     }
     let key = &keys[3];
-    let delete = signed(
-        &emulator,
-        BUCKET,
-        &format!("DELETE {key}"),
-        &[],
-        b"",
-        &credentials,
-        now(),
-    );
+    let delete = request("DELETE", key, b"");
     assert_eq!(delete.status, 204);
-    let get = signed(
-        &emulator,
-        BUCKET,
-        &format!("GET {key}"),
-        &[],
-        b"",
-        &credentials,
-        now(),
-    );
+    let get = request("GET", key, b"");
     assert_eq!(get.status, 404);
     // No temporary file is left beside them.
     let leftovers: Vec<_> = std::fs::read_dir(emulator.root().join(BUCKET))
