@@ -33,9 +33,22 @@ macro_rules! wire_enum {
 
         impl $name {
             /// Every value, in the order the documentation lists them.
+            ///
+            /// ```
+            #[doc = concat!("use oss_process::process::", stringify!($name), ";\n\n",
+                "assert!(!", stringify!($name), "::ALL.is_empty());")]
+            /// ```
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
-            /// The value as written in a process string.
+            /// The value as written in a process string; it parses back with
+            /// `str::parse`.
+            ///
+            /// ```
+            #[doc = concat!("use oss_process::process::", stringify!($name), ";\n\n",
+                "for value in ", stringify!($name), "::ALL {\n",
+                "    assert_eq!(value.as_str().parse::<", stringify!($name), ">()?, *value);\n",
+                "}\n# Ok::<(), oss_process::Error>(())")]
+            /// ```
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $wire,)+
