@@ -2,14 +2,27 @@
 //!
 //! A [`Process`] is a finished, validated process string such as
 //! `image/resize,m_fixed,w_100,h_100|sys/saveas,o_dGVzdC5qcGc,b_dGVzdA`.
-//! It comes from one of four places:
+//! It comes from one of these places:
 //!
 //! - [`Process::image`]: a chain of typed [`ImageAction`]s, applied in call order;
 //! - [`Process::style`]: a style stored in the bucket (`style/<name>`);
-//! - [`Process::async_action`]: a document, video or audio task for
-//!   `x-oss-async-process`, with its `sys/saveas` target and notify topic;
+//! - [`Process::doc`], [`Process::video`], [`Process::audio`]: one typed
+//!   document, video or audio action ([`DocAction`], [`VideoAction`],
+//!   [`AudioAction`]);
+//! - [`Process::deblind_watermark`]: reading a blind watermark back;
+//! - [`Process::async_action`]: an asynchronous task given as text, typed
+//!   when this crate knows it, kept as text when not;
 //! - [`Process::parse`]: any process string, read back into the typed form;
 //! - [`Process::raw`]: an escape hatch for actions this crate does not model.
+//!
+//! What an action allows shows in its type. [`Process::mode`] says whether
+//! the service runs it at once (`x-oss-process`) or as a task
+//! (`x-oss-async-process`), and [`Process::save_as_rule`] whether
+//! `sys/saveas` is optional, required or impossible; each action type says
+//! the same through its `mode` and `save_as_rule`, and the builder an entry
+//! point returns offers only what the action allows: `save_as` where saving
+//! is possible, `notify_topic` on asynchronous tasks, neither on the
+//! synchronous answers only a GET gets.
 //!
 //! Every parameter is checked against the range the OSS documentation gives
 //! when the process is built, so a bad value fails before any I/O, naming the
@@ -67,41 +80,65 @@
 //! # Layout
 //!
 //! `builder` holds the builders, `parse` cuts a string into parts and hands
-//! each to the family that owns it, `params` reads and writes the
-//! `name_value` parameters, `check` holds the shared checks (and the one
-//! raw-string check the client uses too), `sys` the `saveas` and `notify`
-//! parts, `task` the asynchronous tasks kept as text, and `image/` one file
-//! per family of image actions. A family file holds its types, their
-//! validation, their rendering and the parsing of their parameters; nothing
-//! in a family imports the parser.
+//! each to the family that owns it, `task` does the same for the actions
+//! named by family path (`doc/`, `video/`, `audio/`,
+//! `image/deblindwatermark`) and keeps the untyped ones as text, `pipeline`
+//! holds [`Pipeline`], [`Mode`] and [`SaveAsRule`], `params` reads and
+//! writes the `name_value` parameters, `check` holds the shared checks (and
+//! the one raw-string check the client uses too), `sys` the `saveas` and
+//! `notify` parts. The families: `image/` (one file per group of image
+//! actions), `doc`, `video/` (frames, transcoding), `audio`, and
+//! `transcode` for what video and audio transcoding share. A family file
+//! holds its types, their validation, their rendering and the parsing of
+//! their parameters; nothing in a family imports the parser or the
+//! builders.
 
+mod audio;
 mod builder;
 mod check;
 mod color;
+mod doc;
 mod image;
 mod params;
 mod parse;
+mod pipeline;
 mod sys;
 mod task;
+mod transcode;
+mod video;
 
 use std::fmt;
 
 use crate::error::Error;
 
-pub use builder::{AsyncProcessBuilder, ImageProcessBuilder, StyleProcessBuilder};
+pub use audio::{AudioAction, AudioConvert};
+pub use builder::{
+    AsyncProcessBuilder, AudioFamily, DocFamily, GetProcessBuilder, ImageProcessBuilder,
+    NotifyProcessBuilder, StyleProcessBuilder, VideoFamily,
+};
 pub(crate) use check::check_process_string;
 pub use color::Color;
+pub use doc::{DocAction, DocConvert, DocSnapshot, DocSource, DocTarget, DocWatermark, WebOffice};
 pub use image::{
-    Axis, BlindWatermark, Blur, Crop, Format, Gravity, ImageAction, IndexCrop, Quality, Resize,
-    ResizeMode, Watermark, WatermarkAlign, WatermarkOrder,
+    Axis, BlindStrength, BlindWatermark, BlindWatermarkType, Blur, Crop, DeBlindWatermark, Format,
+    Gravity, ImageAction, IndexCrop, Quality, Resize, ResizeMode, SnapshotFormat, Watermark,
+    WatermarkAlign, WatermarkOrder,
 };
+pub use pipeline::{Mode, Pipeline, SaveAsRule};
 pub use sys::SaveAs;
+pub use transcode::{AudioSettings, Container};
+pub use video::{
+    AnimationFormat, AutoRotate, ConcatPosition, ConcatSegment, SpriteMode, VideoAction,
+    VideoAnimation, VideoCodec, VideoConcat, VideoConvert, VideoSnapshot, VideoSnapshots,
+    VideoSprite,
+};
 
 /// A finished, validated `x-oss-process` (or `x-oss-async-process`) string,
 /// with its typed form.
 ///
-/// Build one with [`Process::image`], [`Process::style`] or
-/// [`Process::async_action`]; read one with [`Process::parse`] (or
+/// Build one with [`Process::image`], [`Process::style`], [`Process::doc`],
+/// [`Process::video`], [`Process::audio`], [`Process::deblind_watermark`]
+/// or [`Process::async_action`]; read one with [`Process::parse`] (or
 /// [`str::parse`]); wrap an untyped one with [`Process::raw`]. The text is
 /// rendered once, from the typed form, so [`Process::as_str`] is cheap and two
 /// processes are equal when they mean the same thing.
@@ -122,34 +159,6 @@ pub struct Process {
     pipeline: Pipeline,
     save_as: Option<SaveAs>,
     notify_topic: Option<String>,
-}
-
-/// What a [`Process`] does before its optional `|sys/saveas` part.
-///
-/// ```
-/// use oss_process::process::{ImageAction, Pipeline, Process};
-///
-/// let p = Process::parse("image/rotate,90/info")?;
-/// match p.pipeline() {
-///     Pipeline::Image(actions) => {
-///         assert_eq!(actions, &[ImageAction::Rotate(90), ImageAction::Info]);
-///     }
-///     other => panic!("not an image chain: {other:?}"),
-/// }
-/// # Ok::<(), oss_process::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Pipeline {
-    /// `image/<action>/<action>...`: image actions, applied in order.
-    Image(Vec<ImageAction>),
-    /// `style/<name>`: a style stored in the bucket; the name is held here.
-    Style(String),
-    /// An asynchronous task (`doc/...`, `video/...`, `audio/...` or
-    /// `image/deblindwatermark...`), held as its action text.
-    Async(String),
-    /// Text given to [`Process::raw`]: not interpreted.
-    Raw,
 }
 
 impl Process {
@@ -314,50 +323,104 @@ impl Process {
         Process::assemble(self.pipeline, Some(target), self.notify_topic)
     }
 
+    /// How the service runs this process: at once (`x-oss-process`) or as
+    /// a task (`x-oss-async-process`). `None` for [`Process::raw`], whose
+    /// text is not read.
+    ///
+    /// ```
+    /// use oss_process::process::{Mode, Process};
+    ///
+    /// assert_eq!(Process::parse("doc/snapshot,target_png")?.mode(), Some(Mode::Sync));
+    /// assert_eq!(
+    ///     Process::parse("doc/convert,target_pdf|sys/saveas,o_YS5wZGY")?.mode(),
+    ///     Some(Mode::Async)
+    /// );
+    /// assert_eq!(Process::raw("doc/convert,target_pdf")?.mode(), None);
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    pub fn mode(&self) -> Option<Mode> {
+        self.pipeline.mode()
+    }
+
+    /// Whether this process's result can, must or cannot be saved with
+    /// `sys/saveas`. `None` for [`Process::raw`].
+    ///
+    /// ```
+    /// use oss_process::process::{Process, SaveAsRule};
+    ///
+    /// assert_eq!(Process::parse("style/thumb")?.save_as_rule(), Some(SaveAsRule::Optional));
+    /// assert_eq!(Process::parse("video/info")?.save_as_rule(), Some(SaveAsRule::Never));
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    pub fn save_as_rule(&self) -> Option<SaveAsRule> {
+        self.pipeline.save_as_rule()
+    }
+
     /// Checks every part and renders the text; the one way a typed
     /// `Process` comes to be, so its text always matches its typed form.
+    /// `pipeline` is typed already (the parser and the builders resolve
+    /// task text first).
     fn assemble(
         pipeline: Pipeline,
         save_as: Option<SaveAs>,
         notify_topic: Option<String>,
     ) -> Result<Process, Error> {
-        let is_async = matches!(pipeline, Pipeline::Async(_));
-        match &pipeline {
-            Pipeline::Image(actions) => {
-                if actions.is_empty() {
-                    return Err(Error::invalid(
-                        "image",
-                        "needs at least one action (resize, crop, ...)",
-                    ));
-                }
-                actions.iter().try_for_each(ImageAction::validate)?;
-            }
-            Pipeline::Style(name) => check::style_name(name)?,
-            Pipeline::Async(action) => task::check_action(action)?,
-            // Process::raw keeps its text as given: there is nothing to render.
-            Pipeline::Raw => {
-                return Err(Error::invalid("process", "raw text is not assembled"));
-            }
-        }
-        if let Some(target) = &save_as {
-            target.validate()?;
-        }
-        if is_async && save_as.is_none() {
-            return Err(Error::invalid(
-                "saveas",
-                "an asynchronous process must say where to save its result (sys/saveas)",
-            ));
-        }
-        if let Some(topic) = &notify_topic {
-            if !is_async {
+        pipeline.validate()?;
+        match (pipeline.save_as_rule(), &save_as) {
+            (Some(SaveAsRule::Required), None) => {
                 return Err(Error::invalid(
-                    "notify.topic",
-                    "only an asynchronous process can notify a topic",
+                    "saveas",
+                    format!(
+                        "{} is an asynchronous task: say where to save its result (sys/saveas)",
+                        pipeline.describe()
+                    ),
                 ));
             }
-            sys::check_topic(topic)?;
+            (Some(SaveAsRule::Never), Some(_)) => {
+                return Err(Error::invalid(
+                    "saveas",
+                    format!(
+                        "{} cannot be saved with sys/saveas{}",
+                        pipeline.describe(),
+                        if pipeline.mode() == Some(Mode::Async) {
+                            ": its result comes in the notification"
+                        } else {
+                            ": fetch it with a GET (get_processed or a presigned URL)"
+                        }
+                    ),
+                ));
+            }
+            (_, Some(target)) => target.validate()?,
+            _ => {}
         }
-        let text = render(&pipeline, save_as.as_ref(), notify_topic.as_deref());
+        match (&pipeline, &notify_topic) {
+            (_, Some(topic)) => {
+                if pipeline.mode() != Some(Mode::Async) {
+                    return Err(Error::invalid(
+                        "notify.topic",
+                        "only an asynchronous process can notify a topic",
+                    ));
+                }
+                sys::check_topic(topic)?;
+            }
+            (Pipeline::DeBlindWatermark(_), None) => {
+                return Err(Error::invalid(
+                    "notify.topic",
+                    "is required: image/deblindwatermark sends the decoded text to the topic",
+                ));
+            }
+            _ => {}
+        }
+        let mut text = String::new();
+        pipeline.render(&mut text);
+        // The docs' asynchronous examples put b_ first, the synchronous one o_.
+        let bucket_first = pipeline.mode() == Some(Mode::Async);
+        sys::render(
+            &mut text,
+            save_as.as_ref(),
+            notify_topic.as_deref(),
+            bucket_first,
+        );
         Ok(Process {
             text,
             pipeline,
@@ -365,29 +428,6 @@ impl Process {
             notify_topic,
         })
     }
-}
-
-fn render(pipeline: &Pipeline, save_as: Option<&SaveAs>, notify_topic: Option<&str>) -> String {
-    let mut out = String::new();
-    match pipeline {
-        Pipeline::Image(actions) => {
-            out.push_str("image");
-            for action in actions {
-                out.push('/');
-                action.render(&mut out);
-            }
-        }
-        Pipeline::Style(name) => {
-            out.push_str("style/");
-            out.push_str(name);
-        }
-        Pipeline::Async(action) => out.push_str(action),
-        Pipeline::Raw => {}
-    }
-    // The docs' asynchronous example puts b_ first, the synchronous one o_.
-    let bucket_first = matches!(pipeline, Pipeline::Async(_));
-    sys::render(&mut out, save_as, notify_topic, bucket_first);
-    out
 }
 
 impl AsRef<str> for Process {

@@ -11,8 +11,8 @@
 
 use std::str::FromStr;
 
-use super::params::{pieces, shorten};
-use super::{ImageAction, Pipeline, Process, check, sys, task};
+use super::params::{pieces, shorten, split_action};
+use super::{ImageAction, Mode, Pipeline, Process, check, sys, task};
 use crate::error::Error;
 
 impl Process {
@@ -60,10 +60,9 @@ fn parse(text: &str) -> Result<Process, Error> {
         None => (text, None),
     };
     let mut parts = Parts::default();
-    let pipeline = if task::is_async(main) {
+    let pipeline = if task::is_task(main) {
         let part = parts.next(0, main);
-        task::check_action(main).map_err(|e| part.fail(e))?;
-        Pipeline::Async(main.to_owned())
+        task::resolve(main).map_err(|e| part.fail(e))?
     } else if let Some(chain) = main.strip_prefix("image/") {
         let mut actions = Vec::new();
         for (offset, action) in pieces(chain, "image/".len(), '/') {
@@ -97,17 +96,22 @@ fn parse(text: &str) -> Result<Process, Error> {
             let part = parts.next(offset, tail);
             return Err(part.fail(Error::invalid(
                 "process",
-                "may only have sys/saveas after `|`",
+                "may only have sys/saveas (or sys/notify) after `|`",
             )));
         };
-        let mut sys_parts = pieces(sys, offset + "sys/".len(), '/');
-        if let Some((at, text)) = sys_parts.next() {
-            let part = parts.next(at, text);
-            save_as = Some(sys::parse_saveas(text).map_err(|e| part.fail(e))?);
+        let mut sys_parts = pieces(sys, offset + "sys/".len(), '/').peekable();
+        let saves = sys_parts
+            .peek()
+            .is_some_and(|(_, text)| split_action(text).0 != "notify");
+        if saves {
+            if let Some((at, text)) = sys_parts.next() {
+                let part = parts.next(at, text);
+                save_as = Some(sys::parse_saveas(text).map_err(|e| part.fail(e))?);
+            }
         }
         if let Some((at, text)) = sys_parts.next() {
             let part = parts.next(at, text);
-            if !matches!(pipeline, Pipeline::Async(_)) {
+            if pipeline.mode() != Some(Mode::Async) {
                 return Err(part.fail(Error::invalid(
                     "notify",
                     "is only for asynchronous processes (doc/, video/, audio/)",
@@ -170,7 +174,9 @@ impl Part<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::{Crop, Format, Gravity, Resize, ResizeMode};
+    use crate::process::{
+        Crop, DocAction, DocConvert, DocSource, DocTarget, Format, Gravity, Resize, ResizeMode,
+    };
 
     fn message(text: &str) -> String {
         match Process::parse(text) {
@@ -244,16 +250,36 @@ mod tests {
     fn reads_async_strings() {
         let text = "doc/convert,target_png,source_docx|sys/saveas,b_dGVzdC1idWNrZXQ,o_ZG9jX2ltYWdlcy97aW5kZXh9LnBuZw/notify,topic_dGVzdC10b3BpYw";
         let p = Process::parse(text).unwrap();
-        assert_eq!(
-            p.pipeline(),
-            &Pipeline::Async("doc/convert,target_png,source_docx".into())
-        );
+        let convert = DocConvert::new(DocTarget::Png).source(DocSource::Docx);
+        assert_eq!(p.pipeline(), &Pipeline::Doc(DocAction::Convert(convert)));
         assert_eq!(p.save_as().unwrap().key, "doc_images/{index}.png");
         assert_eq!(p.save_as().unwrap().bucket.as_deref(), Some("test-bucket"));
         assert_eq!(p.notify_topic(), Some("test-topic"));
         assert_eq!(p.as_str(), text);
-        let p = Process::parse("image/deblindwatermark,s_low|sys/saveas,o_eA").unwrap();
-        assert!(matches!(p.pipeline(), Pipeline::Async(_)));
+        // An action this crate does not type stays text.
+        let p = Process::parse("audio/concat,f_aac|sys/saveas,o_eA").unwrap();
+        assert_eq!(p.pipeline(), &Pipeline::Async("audio/concat,f_aac".into()));
+        assert_eq!(p.as_str(), "audio/concat,f_aac|sys/saveas,o_eA");
+    }
+
+    #[test]
+    fn reads_notify_without_saveas() {
+        let text =
+            "image/deblindwatermark,s_low,t_text|sys/notify,topic_aW1tLWJsaW5kd2F0ZXJtYXJrLXRlc3Q";
+        let p = Process::parse(text).unwrap();
+        assert!(matches!(p.pipeline(), Pipeline::DeBlindWatermark(_)));
+        assert_eq!(p.notify_topic(), Some("imm-blindwatermark-test"));
+        assert_eq!(p.save_as(), None);
+        assert_eq!(p.as_str(), text);
+        // Before: every asynchronous string had to save; deblindwatermark cannot.
+        let err = Process::parse("image/deblindwatermark,s_low|sys/saveas,o_eA").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("image/deblindwatermark cannot be saved"),
+            "{err}"
+        );
+        let p = Process::parse("video/convert,f_mp4|sys/notify,topic_eA");
+        assert!(p.unwrap_err().to_string().contains("say where to save"));
     }
 
     #[test]
@@ -320,11 +346,22 @@ mod tests {
             ("image/resize,w_1|sys/saveas", "saveas.o: is required"),
             ("image/resize,w_1|a|b", "one `|` part only"),
             (
-                "doc/convert|sys/saveas,o_eA/notify,topic_eA/more",
+                "doc/convert,target_pdf|sys/saveas,o_eA/notify,topic_eA/more",
                 "nothing after",
             ),
-            ("doc/convert|sys/saveas,o_eA/notice,topic_eA", "only notify"),
-            ("doc/convert", "must say where to save"),
+            (
+                "doc/convert,target_pdf|sys/saveas,o_eA/notice,topic_eA",
+                "only notify",
+            ),
+            ("doc/convert,target_pdf", "say where to save"),
+            ("doc/convert", "doc/convert.target: is required"),
+            ("doc/snapshot,target_png|sys/saveas,o_eA", "cannot be saved"),
+            (
+                "doc/snapshot,target_png|sys/notify,topic_eA",
+                "only for asynchronous",
+            ),
+            ("image/deblindwatermark", "notify.topic: is required"),
+            ("audio/concat|sys/notify,topic_eA", "say where to save"),
             ("style/a b", "style: must be 1..=63"),
         ] {
             let err = Process::parse(text).unwrap_err().to_string();

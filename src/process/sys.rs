@@ -138,7 +138,10 @@ pub(crate) fn parse_saveas(text: &str) -> Result<SaveAs, Error> {
     if action != "saveas" {
         return Err(Error::invalid(
             "sys",
-            format!("has no action {:?} (only saveas)", shorten(action)),
+            format!(
+                "has no action {:?} (only saveas and notify)",
+                shorten(action)
+            ),
         ));
     }
     let (mut key, mut bucket) = (None, None);

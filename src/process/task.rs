@@ -1,56 +1,78 @@
-//! Asynchronous tasks (`x-oss-async-process`) kept as text: a document,
-//! video or audio task, or `image/deblindwatermark`, whose parameters this
-//! crate does not model.
-//!
-//! The text is only checked so that it cannot break out of its place in the
-//! process string; the `sys/saveas` target and the notify topic around it
-//! are typed (see the `sys` module).
+//! Reads the actions named by a family path other than image chains and
+//! styles: `doc/...`, `video/...`, `audio/...` and `image/deblindwatermark`.
+//! The ones this crate types go to their family (`doc`, `video`, `audio`,
+//! `image`); any other action of those families is kept as text
+//! ([`Pipeline::Async`]), checked only so that it cannot break out of its
+//! place in the string, as the asynchronous tasks the crate does not model
+//! (e.g. `audio/concat`) need.
 
+use super::audio::AudioAction;
 use super::check;
-use super::params::shorten;
+use super::doc::DocAction;
+use super::image::DeBlindWatermark;
+use super::params::{shorten, split_action};
+use super::pipeline::Pipeline;
+use super::video::VideoAction;
 use crate::error::Error;
 
-/// The families the docs process asynchronously, besides
-/// `image/deblindwatermark`.
+/// The families besides `image/deblindwatermark`.
 const FAMILIES: [&str; 3] = ["doc/", "video/", "audio/"];
 const DEBLIND: &str = "image/deblindwatermark";
+/// The name errors about the text as a whole are reported under.
+const NAME: &str = "action";
 
-/// Whether `main` (the text before any `|`) is an asynchronous task.
-pub(crate) fn is_async(main: &str) -> bool {
+/// Whether `main` (the text before any `|`) names a document, video or
+/// audio action or `image/deblindwatermark`.
+pub(crate) fn is_task(main: &str) -> bool {
     FAMILIES.iter().any(|family| main.starts_with(family))
         || main
             .strip_prefix(DEBLIND)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(','))
 }
 
-/// Checks an asynchronous task's text: a known family, a task name, and
-/// nothing that would end its part of the string.
-pub(crate) fn check_action(action: &str) -> Result<(), Error> {
-    const NAME: &str = "async.action";
-    check::not_empty(NAME, action)?;
-    check::no_control(NAME, action)?;
-    if let Some(at) = action.find('|') {
+/// Reads `text` (the whole action, before any `|`) into its typed form, or
+/// keeps it as an untyped asynchronous task.
+pub(crate) fn resolve(text: &str) -> Result<Pipeline, Error> {
+    check::not_empty(NAME, text)?;
+    check::no_control(NAME, text)?;
+    if let Some(at) = text.find('|') {
         return Err(Error::invalid(
             NAME,
             format!("must not contain `|` (found at byte {at}); give the target with save_as"),
         ));
     }
-    if !is_async(action) {
+    if !is_task(text) {
         return Err(Error::invalid(
             NAME,
             format!(
                 "must start with doc/, video/, audio/ or {DEBLIND}, got {:?}",
-                shorten(action)
+                shorten(text)
             ),
         ));
     }
-    if FAMILIES.contains(&action) {
+    if let Some(rest) = text.strip_prefix(DEBLIND) {
+        let (_, args) = split_action(rest);
+        return Ok(Pipeline::DeBlindWatermark(DeBlindWatermark::parse(&args)?));
+    }
+    let typed = if let Some(rest) = text.strip_prefix("doc/") {
+        DocAction::parse(rest)?.map(Pipeline::Doc)
+    } else if let Some(rest) = text.strip_prefix("video/") {
+        VideoAction::parse(rest)?.map(Pipeline::Video)
+    } else if let Some(rest) = text.strip_prefix("audio/") {
+        AudioAction::parse(rest)?.map(Pipeline::Audio)
+    } else {
+        None
+    };
+    if let Some(pipeline) = typed {
+        return Ok(pipeline);
+    }
+    if FAMILIES.contains(&text) || text.ends_with('/') {
         return Err(Error::invalid(
             NAME,
-            format!("names no task after {action}"),
+            format!("names no action after {text}"),
         ));
     }
-    Ok(())
+    Ok(Pipeline::Async(text.to_owned()))
 }
 
 #[cfg(test)]
@@ -58,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn recognises_the_async_families() {
+    fn recognises_the_families() {
         for yes in [
             "doc/convert",
             "video/x",
@@ -66,7 +88,7 @@ mod tests {
             "image/deblindwatermark",
             "image/deblindwatermark,s_low",
         ] {
-            assert!(is_async(yes), "{yes}");
+            assert!(is_task(yes), "{yes}");
         }
         for no in [
             "image/resize,w_1",
@@ -74,21 +96,44 @@ mod tests {
             "style/a",
             "docs/x",
         ] {
-            assert!(!is_async(no), "{no}");
+            assert!(!is_task(no), "{no}");
         }
     }
 
     #[test]
-    fn checks_the_action_text() {
-        assert!(check_action("doc/convert,target_png").is_ok());
+    fn typed_actions_are_typed_and_the_rest_kept_as_text() {
+        assert!(matches!(
+            resolve("doc/convert,target_png"),
+            Ok(Pipeline::Doc(_))
+        ));
+        assert!(matches!(resolve("video/info"), Ok(Pipeline::Video(_))));
+        assert!(matches!(
+            resolve("audio/convert,f_mp3"),
+            Ok(Pipeline::Audio(_))
+        ));
+        assert!(matches!(
+            resolve("image/deblindwatermark,s_low,t_text"),
+            Ok(Pipeline::DeBlindWatermark(_))
+        ));
+        assert_eq!(
+            resolve("audio/concat,f_aac/pre,o_eA").unwrap(),
+            Pipeline::Async("audio/concat,f_aac/pre,o_eA".into())
+        );
+    }
+
+    #[test]
+    fn checks_the_text() {
         for bad in [
             "",
             "doc/",
+            "video/convert/",
             "image/resize,w_1",
             "doc/a|sys/saveas,o_eA",
             "doc/a\r\n",
+            "doc/convert,target_docx",
+            "image/deblindwatermark,s_max",
         ] {
-            assert!(check_action(bad).is_err(), "{bad:?}");
+            assert!(resolve(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -10,9 +10,12 @@ use crate::process::params::{
     flag, int, param, params, required, setters, single, unknown, wire_enum, word,
 };
 
-/// `crop` `w`, `h`, `x`, `y`: the docs bound them by the image, and a source
-/// image is at most 30,000 px a side.
-pub(crate) const CROP: RangeInclusive<u32> = 0..=30000;
+/// `crop` `x`, `y`: the docs bound them by the image, and a source image is
+/// at most 30,000 px a side.
+pub(crate) const CROP_OFFSET: RangeInclusive<u32> = 0..=30000;
+/// `crop` `w`, `h`: bounded by the image too, and the output by 16,384 px a
+/// side.
+pub(crate) const CROP_SIZE: RangeInclusive<u32> = 0..=16384;
 /// `rotate` and the text watermark's `rotate`.
 pub(crate) const DEGREES: RangeInclusive<u32> = 0..=360;
 /// `circle` and `rounded-corners` `r`.
@@ -73,7 +76,8 @@ wire_enum! {
 /// `x` and `y` place the rectangle's corner (relative to the [`Gravity`]
 /// tile, upper left by default); `width` and `height` default to the rest of
 /// the image. The docs bound each by the image itself; this crate checks
-/// 0 to 30000, the largest source side. Set at least one of them.
+/// `x` and `y` against the largest source side (0 to 30000) and `width` and
+/// `height` against the output limit (0 to 16384). Set at least one of them.
 ///
 /// ```
 /// use oss_process::process::{Crop, Gravity, Process};
@@ -91,9 +95,11 @@ pub struct Crop {
     pub x: Option<u32>,
     /// `y_`: top edge of the rectangle, in px from the gravity tile.
     pub y: Option<u32>,
-    /// `w_`: width of the rectangle; `None` is the rest of the image.
+    /// `w_`: width of the rectangle, at most 16384; `None` is the rest of
+    /// the image.
     pub width: Option<u32>,
-    /// `h_`: height of the rectangle; `None` is the rest of the image.
+    /// `h_`: height of the rectangle, at most 16384; `None` is the rest of
+    /// the image.
     pub height: Option<u32>,
     /// `g_`: the grid tile the origin is taken from.
     pub gravity: Option<Gravity>,
@@ -114,12 +120,12 @@ impl Crop {
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
         let fields = [
-            ("crop.x", self.x),
-            ("crop.y", self.y),
-            ("crop.w", self.width),
-            ("crop.h", self.height),
+            ("crop.x", self.x, &CROP_OFFSET),
+            ("crop.y", self.y, &CROP_OFFSET),
+            ("crop.w", self.width, &CROP_SIZE),
+            ("crop.h", self.height, &CROP_SIZE),
         ];
-        if fields.iter().all(|(_, v)| v.is_none()) && self.gravity.is_none() {
+        if fields.iter().all(|(_, v, _)| v.is_none()) && self.gravity.is_none() {
             return Err(Error::invalid(
                 "crop",
                 "needs at least one of x, y, w, h or g",
@@ -127,7 +133,7 @@ impl Crop {
         }
         fields
             .iter()
-            .try_for_each(|(name, value)| check::opt_range(name, *value, &CROP))
+            .try_for_each(|(name, value, allowed)| check::opt_range(name, *value, allowed))
     }
 
     pub(crate) fn render(&self, out: &mut String) {
@@ -145,9 +151,9 @@ setters!(Crop {
     x: u32 = 10;
     /// Sets the top edge (`y_`), 0 to 30000.
     y: u32 = 10;
-    /// Sets the width (`w_`), 0 to 30000.
+    /// Sets the width (`w_`), 0 to 16384.
     width: u32 = 200;
-    /// Sets the height (`h_`), 0 to 30000.
+    /// Sets the height (`h_`), 0 to 16384.
     height: u32 = 200;
     /// Sets the grid tile the origin is taken from (`g_`).
     gravity: Gravity = Gravity::North;
@@ -242,10 +248,10 @@ pub(super) fn parse_crop(args: &[&str]) -> Result<Crop, Error> {
     let mut c = Crop::new();
     for (name, value) in params("crop", args)? {
         c = match name {
-            "x" => c.x(int("crop.x", value, &CROP)?),
-            "y" => c.y(int("crop.y", value, &CROP)?),
-            "w" => c.width(int("crop.w", value, &CROP)?),
-            "h" => c.height(int("crop.h", value, &CROP)?),
+            "x" => c.x(int("crop.x", value, &CROP_OFFSET)?),
+            "y" => c.y(int("crop.y", value, &CROP_OFFSET)?),
+            "w" => c.width(int("crop.w", value, &CROP_SIZE)?),
+            "h" => c.height(int("crop.h", value, &CROP_SIZE)?),
             "g" => c.gravity(word("crop.g", value)?),
             _ => return Err(unknown("crop", name, "x, y, w, h, g")),
         };

@@ -1,8 +1,9 @@
 //! Every image action of `x-oss-process` as a typed value, one file per
 //! family: [`resize`], [`geometry`] (crop, indexcrop, rotate, circle,
 //! rounded-corners, auto-orient), [`effects`] (blur, bright, contrast,
-//! sharpen), [`output`] (format, quality, interlace) and [`watermark`]
-//! (watermark, blindwatermark). Each file holds its types, the ranges the
+//! sharpen), [`output`] (format, quality, interlace), [`watermark`] and
+//! [`blind`] (blindwatermark, and deblindwatermark, the asynchronous action
+//! that reads it back). Each file holds its types, the ranges the
 //! OSS documentation gives, how they render and how their parameters are
 //! read back. The two queries, `info` and `average-hue`, take no
 //! parameters and live here with the [`ImageAction`] that gathers them all.
@@ -12,6 +13,7 @@
 //! [`Process`](super::Process) is built or parsed, never by the setters, so
 //! a chain of setters cannot fail halfway.
 
+mod blind;
 mod effects;
 mod geometry;
 mod output;
@@ -24,11 +26,12 @@ use super::check;
 use super::params::{display_with, no_params, shorten, split_action};
 use crate::error::Error;
 
+pub use blind::{BlindStrength, BlindWatermark, BlindWatermarkType, DeBlindWatermark};
 pub use effects::Blur;
 pub use geometry::{Axis, Crop, Gravity, IndexCrop};
-pub use output::{Format, Quality};
+pub use output::{Format, Quality, SnapshotFormat};
 pub use resize::{Resize, ResizeMode};
-pub use watermark::{BlindWatermark, Watermark, WatermarkAlign, WatermarkOrder};
+pub use watermark::{Watermark, WatermarkAlign, WatermarkOrder};
 
 /// One action of an `image/...` chain, with its parameters.
 ///
@@ -200,9 +203,7 @@ impl ImageAction {
             "quality" => ImageAction::Quality(output::parse_quality(&args)?),
             "interlace" => ImageAction::Interlace(output::parse_interlace(&args)?),
             "watermark" => ImageAction::Watermark(watermark::parse_watermark(&args)?),
-            "blindwatermark" => {
-                ImageAction::BlindWatermark(watermark::parse_blind_watermark(&args)?)
-            }
+            "blindwatermark" => ImageAction::BlindWatermark(blind::parse_blind_watermark(&args)?),
             "info" => no_params(name, &args).map(|()| ImageAction::Info)?,
             "average-hue" => no_params(name, &args).map(|()| ImageAction::AverageHue)?,
             "" => return Err(Error::invalid("action", "is empty")),

@@ -1,6 +1,8 @@
 //! The actions that decide how the result is encoded: `format`, `quality`
-//! and `interlace`. (Named `output` rather than `encoding` so it is not
-//! mistaken for the crate's base64 and percent-encoding helpers.)
+//! and `interlace`; and the still-image format (jpg or png) that document
+//! and video snapshots are written in. (Named `output` rather than
+//! `encoding` so it is not mistaken for the crate's base64 and
+//! percent-encoding helpers.)
 
 use std::ops::RangeInclusive;
 
@@ -39,6 +41,25 @@ wire_enum! {
         Heic => "heic",
         /// AVIF.
         Avif => "avif",
+    }
+}
+
+wire_enum! {
+    /// The format of a snapshot or sprite made from a document or a video
+    /// (`target_` of `doc/snapshot`, `f_` of `video/snapshot`,
+    /// `video/snapshots` and `video/sprite`).
+    ///
+    /// ```
+    /// use oss_process::process::SnapshotFormat;
+    ///
+    /// assert_eq!(SnapshotFormat::Png.as_str(), "png");
+    /// assert!("webp".parse::<SnapshotFormat>().is_err());
+    /// ```
+    SnapshotFormat ("f") {
+        /// JPEG, written `jpg`.
+        Jpg => "jpg",
+        /// PNG.
+        Png => "png",
     }
 }
 

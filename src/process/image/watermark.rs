@@ -1,6 +1,4 @@
-//! The actions that mark an image: `watermark` (text, image, or both) and
-//! `blindwatermark` (an invisible text mark, read back asynchronously with
-//! `image/deblindwatermark`).
+//! The visible watermark: `watermark`, with text, an image, or both.
 
 use std::ops::RangeInclusive;
 
@@ -12,7 +10,7 @@ use crate::names;
 use crate::process::check;
 use crate::process::color::{Color, check_color, set_color};
 use crate::process::params::{
-    decoded, flag, int, param, params, required, setters, unknown, wire_enum, word,
+    decoded, flag, int, param, params, setters, unknown, wire_enum, word,
 };
 
 /// Text watermark `size`, in px (the docs say (0, 1000]).
@@ -28,8 +26,6 @@ pub(crate) const INTERVAL: RangeInclusive<u32> = 0..=1000;
 /// Text watermark text, in bytes before encoding (the docs: 64 characters,
 /// "about 20 Chinese characters").
 pub(crate) const TEXT_MAX_BYTES: usize = 64;
-/// Blind watermark content, in characters before encoding.
-pub(crate) const BLIND_MAX_CHARS: usize = 256;
 
 wire_enum! {
     /// Which comes first in an image-and-text watermark (`order_`).
@@ -296,61 +292,6 @@ impl Watermark {
     }
 }
 
-/// `blindwatermark`: an invisible text watermark (`content_`), at most 256
-/// characters before encoding; the crate encodes it. It needs an IMM project
-/// bound to the bucket, and is read back asynchronously with
-/// `image/deblindwatermark`.
-///
-/// ```
-/// use oss_process::process::{BlindWatermark, Process};
-///
-/// let mark = BlindWatermark::new("© example");
-/// assert_eq!(mark.content, "© example");
-/// let p = Process::image().blind_watermark(mark).build()?;
-/// assert_eq!(p.as_str(), "image/blindwatermark,content_wqkgZXhhbXBsZQ");
-/// assert!(Process::image().blind_watermark(BlindWatermark::new("x".repeat(257))).build().is_err());
-/// # Ok::<(), oss_process::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct BlindWatermark {
-    /// `content_`: the hidden text, decoded.
-    pub content: String,
-}
-
-impl BlindWatermark {
-    /// A blind watermark hiding `content`.
-    ///
-    /// ```
-    /// use oss_process::process::BlindWatermark;
-    ///
-    /// assert_eq!(BlindWatermark::new("id-42").content, "id-42");
-    /// ```
-    #[must_use]
-    pub fn new(content: impl Into<String>) -> Self {
-        BlindWatermark {
-            content: content.into(),
-        }
-    }
-
-    pub(crate) fn validate(&self) -> Result<(), Error> {
-        check::not_empty("blindwatermark.content", &self.content)?;
-        let chars = self.content.chars().count();
-        if chars > BLIND_MAX_CHARS {
-            return Err(Error::invalid(
-                "blindwatermark.content",
-                format!("must be at most {BLIND_MAX_CHARS} characters, got {chars}"),
-            ));
-        }
-        Ok(())
-    }
-
-    pub(crate) fn render(&self, out: &mut String) {
-        out.push_str("blindwatermark");
-        param(out, "content", Some(base64_url(&self.content)));
-    }
-}
-
 /// Reads `watermark`'s parameters; the text, font and image are decoded.
 pub(super) fn parse_watermark(args: &[&str]) -> Result<Watermark, Error> {
     let mut w = Watermark::new();
@@ -383,21 +324,6 @@ pub(super) fn parse_watermark(args: &[&str]) -> Result<Watermark, Error> {
         };
     }
     Ok(w)
-}
-
-/// Reads `blindwatermark`'s parameters; the content is decoded.
-pub(super) fn parse_blind_watermark(args: &[&str]) -> Result<BlindWatermark, Error> {
-    let mut content = None;
-    for (name, value) in params("blindwatermark", args)? {
-        match name {
-            "content" => content = Some(decoded("blindwatermark.content", value)?),
-            _ => return Err(unknown("blindwatermark", name, "content")),
-        }
-    }
-    Ok(BlindWatermark::new(required(
-        "blindwatermark.content",
-        content,
-    )?))
 }
 
 #[cfg(test)]
@@ -444,12 +370,5 @@ mod tests {
         mark.render(&mut text);
         assert_eq!(text.matches(',').count(), 3, "{text}");
         assert!(!text.contains('/') && !text.contains('|'), "{text}");
-    }
-
-    #[test]
-    fn blind_watermark_counts_characters() {
-        assert!(BlindWatermark::new("字".repeat(256)).validate().is_ok());
-        assert!(BlindWatermark::new("字".repeat(257)).validate().is_err());
-        assert!(BlindWatermark::new("").validate().is_err());
     }
 }
