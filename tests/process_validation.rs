@@ -203,8 +203,17 @@ fn mutated_strings_never_panic_and_stay_consistent() {
         "image/blindwatermark,content_b3duZXI/auto-orient,1/circle,r_10/rounded-corners,r_5/format,webp/info/average-hue",
         "doc/convert,target_png,source_docx|sys/saveas,b_dGVzdC1idWNrZXQ,o_ZG9jX2ltYWdlcy97aW5kZXh9LnBuZw/notify,topic_dGVzdC10b3BpYw",
         "style/thumb|sys/saveas,o_5rWL6K-VLmpwZw",
+        "image/blindwatermark,content_6Zi_6YeM5LqR54mI5p2D5omA5pyJ,s_low,q_90|sys/saveas,o_eA",
+        "image/deblindwatermark,s_low,t_text|sys/notify,topic_aW1tLWJsaW5kd2F0ZXJtYXJrLXRlc3Q",
+        "doc/preview,print_0,copy_1,export_0/watermark,text_5YaF6YOo6LWE5paZ,size_30,t_60,color_C0C0C0,rotate_45,type_eA",
+        "doc/snapshot,target_jpg,source_docx,page_2",
+        "doc/convert,target_pdf,pages_MSwyLDQtMTA|sys/saveas,o_b3V0LnBkZg",
+        "video/concat,ss_0,f_mp4,vcodec_h264,vb_1000000,fps_25,ar_48000,ac_2/pre,o_eA/sur,o_eQ,t_0|sys/saveas,o_eA/notify,topic_eA",
+        "video/sprite,f_jpg,m_key,sw_100,sh_100,inter_10000,tw_10,th_10,pad_0,margin_0|sys/saveas,o_eA",
+        "video/snapshot,t_7000,f_jpg,w_800,h_600,m_fast,ar_auto",
+        "audio/convert,ss_10000,t_60000,f_aac,acodec_aac,ab_96000|sys/saveas,o_ZGVzdC5hYWM",
     ];
-    let alphabet: Vec<char> = "image/style,_|sys/saveas,o_b_-=+0123456789azAZ测\u{0}\n\r%"
+    let alphabet: Vec<char> = "image/style,_|sys/saveas,o_b_-=+0123456789azAZ测\u{0}\n\r%docvideoaudionotify"
         .chars()
         .collect();
     let mut rng = Lcg(0x5eed);
