@@ -213,9 +213,10 @@ fn mutated_strings_never_panic_and_stay_consistent() {
         "video/snapshot,t_7000,f_jpg,w_800,h_600,m_fast,ar_auto",
         "audio/convert,ss_10000,t_60000,f_aac,acodec_aac,ab_96000|sys/saveas,o_ZGVzdC5hYWM",
     ];
-    let alphabet: Vec<char> = "image/style,_|sys/saveas,o_b_-=+0123456789azAZ测\u{0}\n\r%docvideoaudionotify"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> =
+        "image/style,_|sys/saveas,o_b_-=+0123456789azAZ测\u{0}\n\r%docvideoaudionotify"
+            .chars()
+            .collect();
     let mut rng = Lcg(0x5eed);
     let mut parsed = 0;
     for seed in seeds {

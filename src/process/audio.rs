@@ -4,7 +4,7 @@
 //! segments; send it with `Process::async_action`.)
 
 use super::params::{
-    display_with, no_params, param, params, required, split_action, unknown, word,
+    display_by_render, no_params, param, params, required, split_action, unknown, word,
 };
 use super::pipeline::{Mode, SaveAsRule};
 use super::transcode::{AudioSettings, Container, millis};
@@ -68,10 +68,7 @@ impl AudioAction {
     /// assert_eq!(AudioAction::Info.save_as_rule(), SaveAsRule::Never);
     /// ```
     pub fn save_as_rule(&self) -> SaveAsRule {
-        match self.mode() {
-            Mode::Async => SaveAsRule::Required,
-            Mode::Sync => SaveAsRule::Never,
-        }
+        SaveAsRule::of_single_action(self.mode())
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -104,11 +101,7 @@ impl AudioAction {
     }
 }
 
-impl std::fmt::Display for AudioAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        display_with(f, |out| self.render(out))
-    }
-}
+display_by_render!(AudioAction);
 
 /// `audio/convert`: transcodes audio, as an asynchronous task saved with
 /// `sys/saveas` (required). The container (`f_`) must be an audio one.

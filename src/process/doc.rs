@@ -26,8 +26,8 @@ use crate::process::check;
 use crate::process::color::{Color, check_color, set_color};
 use crate::process::image::SnapshotFormat;
 use crate::process::params::{
-    decoded, display_with, flag, int, param, params, pieces, required, shorten, split_action,
-    unknown, wire_enum, word,
+    decoded, display_by_render, flag, int, param, params, pieces, required, shorten, split_action,
+    split_chain, unknown, wire_enum, word,
 };
 use crate::process::pipeline::{Mode, SaveAsRule};
 
@@ -220,10 +220,7 @@ impl DocAction {
     /// assert_eq!(DocAction::Preview(WebOffice::new()).save_as_rule(), SaveAsRule::Never);
     /// ```
     pub fn save_as_rule(&self) -> SaveAsRule {
-        match self.mode() {
-            Mode::Async => SaveAsRule::Required,
-            Mode::Sync => SaveAsRule::Never,
-        }
+        SaveAsRule::of_single_action(self.mode())
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -249,10 +246,7 @@ impl DocAction {
     /// Reads the text after `doc/`; `Ok(None)` when the action is not one
     /// this crate types.
     pub(crate) fn parse(text: &str) -> Result<Option<DocAction>, Error> {
-        let (head, chained) = match text.split_once('/') {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (text, None),
-        };
+        let (head, chained) = split_chain(text);
         let (name, args) = split_action(head);
         let action = match name {
             "snapshot" => DocAction::Snapshot(DocSnapshot::parse(&args)?),
@@ -272,11 +266,7 @@ impl DocAction {
     }
 }
 
-impl std::fmt::Display for DocAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        display_with(f, |out| self.render(out))
-    }
-}
+display_by_render!(DocAction);
 
 /// `doc/snapshot`: one page of a document as a PNG or JPG image. It is
 /// synchronous and answered to GET (presign it, or fetch it with the

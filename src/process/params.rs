@@ -7,7 +7,7 @@
 //! the repetitive parts of the public types: the enums of fixed words and
 //! the `Option` setters.
 
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{Display, Write as _};
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 
@@ -102,6 +102,21 @@ macro_rules! setters {
     };
 }
 pub(crate) use setters;
+
+/// Implements `Display` for a typed action as the text its `render(&self,
+/// &mut String)` appends: the action as written in a process string.
+macro_rules! display_by_render {
+    ($ty:ident) => {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let mut out = String::new();
+                self.render(&mut out);
+                f.write_str(&out)
+            }
+        }
+    };
+}
+pub(crate) use display_by_render;
 
 /// Appends `,<name>_<value>` when there is a value.
 pub(crate) fn param<T: Display>(out: &mut String, name: &str, value: Option<T>) {
@@ -245,15 +260,13 @@ pub(crate) fn shorten(text: &str) -> String {
     }
 }
 
-/// Renders a value with its `Display` into a fresh string: the `Display`
-/// of every typed action.
-pub(crate) fn display_with(
-    f: &mut fmt::Formatter<'_>,
-    render: impl FnOnce(&mut String),
-) -> fmt::Result {
-    let mut out = String::new();
-    render(&mut out);
-    f.write_str(&out)
+/// Splits an action from what is chained after it with `/` (a document
+/// page's `/watermark`, a concatenation's `/pre` and `/sur` segments).
+pub(crate) fn split_chain(text: &str) -> (&str, Option<&str>) {
+    match text.split_once('/') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (text, None),
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,17 @@ pub enum SaveAsRule {
     Never,
 }
 
+impl SaveAsRule {
+    /// The rule of a single document, video or audio action: a task writes
+    /// objects and must save them; a synchronous answer cannot be saved.
+    pub(crate) fn of_single_action(mode: Mode) -> SaveAsRule {
+        match mode {
+            Mode::Async => SaveAsRule::Required,
+            Mode::Sync => SaveAsRule::Never,
+        }
+    }
+}
+
 /// What a [`Process`](super::Process) does before its optional `|sys/...`
 /// part.
 ///

@@ -23,7 +23,7 @@ mod watermark;
 use std::fmt::{self, Write as _};
 
 use super::check;
-use super::params::{display_with, no_params, shorten, split_action};
+use super::params::{display_by_render, no_params, shorten, split_action};
 use crate::error::Error;
 
 pub use blind::{BlindStrength, BlindWatermark, BlindWatermarkType, DeBlindWatermark};
@@ -222,11 +222,7 @@ impl ImageAction {
     }
 }
 
-impl fmt::Display for ImageAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        display_with(f, |out| self.render(out))
-    }
-}
+display_by_render!(ImageAction);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@
 mod convert;
 mod frames;
 
-use super::params::{display_with, no_params, split_action};
+use super::params::{display_by_render, no_params, split_action, split_chain};
 use super::pipeline::{Mode, SaveAsRule};
 use crate::error::Error;
 
@@ -93,10 +93,7 @@ impl VideoAction {
     /// assert_eq!(convert.save_as_rule(), SaveAsRule::Required);
     /// ```
     pub fn save_as_rule(&self) -> SaveAsRule {
-        match self.mode() {
-            Mode::Async => SaveAsRule::Required,
-            Mode::Sync => SaveAsRule::Never,
-        }
+        SaveAsRule::of_single_action(self.mode())
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -129,10 +126,7 @@ impl VideoAction {
     /// Reads the text after `video/`; `Ok(None)` when the action is not one
     /// this crate types.
     pub(crate) fn parse(text: &str) -> Result<Option<VideoAction>, Error> {
-        let (head, segments) = match text.split_once('/') {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (text, None),
-        };
+        let (head, segments) = split_chain(text);
         let (name, args) = split_action(head);
         let action = match name {
             "snapshot" => VideoAction::Snapshot(VideoSnapshot::parse(&args)?),
@@ -155,11 +149,7 @@ impl VideoAction {
     }
 }
 
-impl std::fmt::Display for VideoAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        display_with(f, |out| self.render(out))
-    }
-}
+display_by_render!(VideoAction);
 
 #[cfg(test)]
 mod tests {
