@@ -1,6 +1,7 @@
-//! The checks every process parameter goes through. Each error names the
-//! parameter (as in the process string, e.g. `resize.w`) and says what is
-//! allowed, so builder and parser report the same words.
+//! The checks every process string and parameter goes through. Each error
+//! names the parameter (as in the process string, e.g. `resize.w`) and says
+//! what is allowed, so builders, the parser and the client report the same
+//! words.
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
@@ -77,6 +78,21 @@ pub(crate) fn max_bytes(name: &str, value: &str, max: usize) -> Result<(), Error
     }
 }
 
+/// The check every process string gets before it is sent, typed or raw: not
+/// empty, and free of control characters (a CR or LF would corrupt the form
+/// body of a POST and the query of a GET). Nothing else can be said of text
+/// this crate does not model; the service judges the rest.
+pub(crate) fn check_process_string(process: &str) -> Result<(), Error> {
+    const NAME: &str = "process";
+    if process.is_empty() {
+        return Err(Error::invalid(
+            NAME,
+            "must not be empty; e.g. image/resize,w_100|sys/saveas,o_<base64 key>",
+        ));
+    }
+    no_control(NAME, process)
+}
+
 /// A style name, as the service's PutStyle checks it.
 pub(crate) fn style_name(style: &str) -> Result<(), Error> {
     let ok = (1..=63).contains(&style.len())
@@ -122,6 +138,27 @@ mod tests {
             "invalid saveas.o: must not contain control characters, found U+000A at byte 2"
         );
         assert!(no_control("saveas.o", "测试 {index}.png").is_ok());
+    }
+
+    #[test]
+    fn process_strings_are_not_empty_and_have_no_control_characters() {
+        assert!(check_process_string("image/resize,w_1|sys/saveas,o_eA").is_ok());
+        assert!(check_process_string("doc/convert,target_png,测试").is_ok());
+        let empty = message(check_process_string("").unwrap_err());
+        assert!(
+            empty.starts_with("invalid process: must not be empty"),
+            "{empty}"
+        );
+        for (bad, at) in [
+            ("image/resize,w_1\n", 16),
+            ("a\rb", 1),
+            ("\ta", 0),
+            ("a\u{7f}", 1),
+        ] {
+            let m = message(check_process_string(bad).unwrap_err());
+            assert!(m.contains("control characters"), "{m}");
+            assert!(m.ends_with(&format!("at byte {at}")), "{m}");
+        }
     }
 
     #[test]

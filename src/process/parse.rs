@@ -1,25 +1,18 @@
 //! Reads a process string (from a config file, a command line, a log) back
 //! into the typed form.
 //!
-//! The text is cut into parts: each image action between `/`s, the style
-//! name, the asynchronous task, the `saveas` and the `notify` part. The
-//! first part that does not parse or is out of range is reported with its
-//! number, its byte offset and its text. Parsing never panics, whatever the
-//! input: it is fuzzed.
+//! This file only cuts the text into parts and hands each to the family that
+//! owns it: each image action between `/`s to [`ImageAction`], the style
+//! name to the style check, the asynchronous task to the `task` module, the
+//! `saveas` and `notify` parts to the `sys` module. The first part that does
+//! not parse or is out of range is reported with its number, its byte
+//! offset and its text. Parsing never panics, whatever the input: it is
+//! fuzzed.
 
-use std::fmt::Display;
-use std::ops::RangeInclusive;
 use std::str::FromStr;
 
-use super::image::{
-    ADJUST, BLUR, CROP, DEGREES, FONT_SIZE, INTERVAL, MARGIN, OPACITY, PERCENT, QUALITY, RADIUS,
-    SHARPEN, SIDE, SLICE, VOFFSET,
-};
-use super::{
-    BlindWatermark, Blur, Crop, ImageAction, IndexCrop, Pipeline, Process, Quality, Resize, SaveAs,
-    Watermark, check, media,
-};
-use crate::encoding::base64_url_decode;
+use super::params::{pieces, shorten, split_action};
+use super::{ImageAction, Mode, Pipeline, Process, check, sys, task};
 use crate::error::Error;
 
 impl Process {
@@ -61,22 +54,20 @@ impl FromStr for Process {
 }
 
 fn parse(text: &str) -> Result<Process, Error> {
-    check::not_empty("process", text)?;
-    check::no_control("process", text)?;
+    check::check_process_string(text)?;
     let (main, tail) = match text.find('|') {
         Some(at) => (&text[..at], Some((at + 1, &text[at + 1..]))),
         None => (text, None),
     };
     let mut parts = Parts::default();
-    let pipeline = if media::is_async(main) {
+    let pipeline = if task::is_task(main) {
         let part = parts.next(0, main);
-        media::check_action(main).map_err(|e| part.fail(e))?;
-        Pipeline::Async(main.to_owned())
+        task::resolve(main).map_err(|e| part.fail(e))?
     } else if let Some(chain) = main.strip_prefix("image/") {
         let mut actions = Vec::new();
         for (offset, action) in pieces(chain, "image/".len(), '/') {
             let part = parts.next(offset, action);
-            actions.push(image_action(action).map_err(|e| part.fail(e))?);
+            actions.push(ImageAction::parse(action).map_err(|e| part.fail(e))?);
         }
         Pipeline::Image(actions)
     } else if let Some(name) = main.strip_prefix("style/") {
@@ -105,23 +96,28 @@ fn parse(text: &str) -> Result<Process, Error> {
             let part = parts.next(offset, tail);
             return Err(part.fail(Error::invalid(
                 "process",
-                "may only have sys/saveas after `|`",
+                "may only have sys/saveas (or sys/notify) after `|`",
             )));
         };
-        let mut sys_parts = pieces(sys, offset + "sys/".len(), '/');
-        if let Some((at, text)) = sys_parts.next() {
-            let part = parts.next(at, text);
-            save_as = Some(saveas(text).map_err(|e| part.fail(e))?);
+        let mut sys_parts = pieces(sys, offset + "sys/".len(), '/').peekable();
+        let saves = sys_parts
+            .peek()
+            .is_some_and(|(_, text)| split_action(text).0 != "notify");
+        if saves {
+            if let Some((at, text)) = sys_parts.next() {
+                let part = parts.next(at, text);
+                save_as = Some(sys::parse_saveas(text).map_err(|e| part.fail(e))?);
+            }
         }
         if let Some((at, text)) = sys_parts.next() {
             let part = parts.next(at, text);
-            if !matches!(pipeline, Pipeline::Async(_)) {
+            if pipeline.mode() != Some(Mode::Async) {
                 return Err(part.fail(Error::invalid(
                     "notify",
                     "is only for asynchronous processes (doc/, video/, audio/)",
                 )));
             }
-            notify_topic = Some(notify(text).map_err(|e| part.fail(e))?);
+            notify_topic = Some(sys::parse_notify(text).map_err(|e| part.fail(e))?);
         }
         if let Some((at, text)) = sys_parts.next() {
             let part = parts.next(at, text);
@@ -175,365 +171,12 @@ impl Part<'_> {
     }
 }
 
-/// At most 60 characters of `text`, for error messages.
-pub(crate) fn shorten(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
-
-/// Splits `text` at `sep`, giving each piece with its byte offset in the
-/// whole string (`text` starting at `base`).
-fn pieces(text: &str, base: usize, sep: char) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = base;
-    text.split(sep).map(move |piece| {
-        let at = offset;
-        offset += piece.len() + sep.len_utf8();
-        (at, piece)
-    })
-}
-
-/// Splits `name,arg,arg...` into the name and its arguments.
-fn split_action(text: &str) -> (&str, Vec<&str>) {
-    match text.split_once(',') {
-        Some((name, args)) => (name, args.split(',').collect()),
-        None => (text, Vec::new()),
-    }
-}
-
-fn image_action(text: &str) -> Result<ImageAction, Error> {
-    let (name, args) = split_action(text);
-    let action = match name {
-        "resize" => ImageAction::Resize(resize(&args)?),
-        "crop" => ImageAction::Crop(crop(&args)?),
-        "rotate" => ImageAction::Rotate(int("rotate", single(name, &args)?, &DEGREES)?),
-        "format" => ImageAction::Format(word("format", single(name, &args)?)?),
-        "quality" => ImageAction::Quality(quality(&args)?),
-        "auto-orient" => ImageAction::AutoOrient(flag(name, single(name, &args)?)?),
-        "circle" => ImageAction::Circle(radius("circle", &args)?),
-        "rounded-corners" => ImageAction::RoundedCorners(radius("rounded-corners", &args)?),
-        "indexcrop" => ImageAction::IndexCrop(index_crop(&args)?),
-        "blur" => ImageAction::Blur(blur(&args)?),
-        "bright" => ImageAction::Bright(int(name, single(name, &args)?, &ADJUST)?),
-        "contrast" => ImageAction::Contrast(int(name, single(name, &args)?, &ADJUST)?),
-        "sharpen" => ImageAction::Sharpen(int(name, single(name, &args)?, &SHARPEN)?),
-        "interlace" => ImageAction::Interlace(flag(name, single(name, &args)?)?),
-        "watermark" => ImageAction::Watermark(watermark(&args)?),
-        "blindwatermark" => ImageAction::BlindWatermark(blind_watermark(&args)?),
-        "info" => none(name, &args, ImageAction::Info)?,
-        "average-hue" => none(name, &args, ImageAction::AverageHue)?,
-        "" => return Err(Error::invalid("action", "is empty")),
-        other => {
-            return Err(Error::invalid(
-                "image",
-                format!(
-                    "has no action {:?} that this crate models (use Process::raw to send it as is)",
-                    shorten(other)
-                ),
-            ));
-        }
-    };
-    action.validate()?;
-    Ok(action)
-}
-
-/// `name_value` parameters, each name at most once.
-fn params<'a>(action: &str, args: &[&'a str]) -> Result<Vec<(&'a str, &'a str)>, Error> {
-    let mut out: Vec<(&str, &str)> = Vec::with_capacity(args.len());
-    for arg in args {
-        let Some((name, value)) = arg.split_once('_').filter(|(name, _)| !name.is_empty()) else {
-            return Err(Error::invalid(
-                action,
-                format!("parameter {:?} is not written name_value", shorten(arg)),
-            ));
-        };
-        if out.iter().any(|(seen, _)| *seen == name) {
-            return Err(Error::invalid(format!("{action}.{name}"), "is given twice"));
-        }
-        out.push((name, value));
-    }
-    Ok(out)
-}
-
-fn unknown(action: &str, name: &str, known: &str) -> Error {
-    Error::invalid(
-        action,
-        format!("has no parameter {:?} (it takes {known})", shorten(name)),
-    )
-}
-
-fn required<T>(name: &str, value: Option<T>) -> Result<T, Error> {
-    value.ok_or_else(|| Error::invalid(name, "is required"))
-}
-
-/// The one value of a positional action such as `rotate,90`.
-fn single<'a>(action: &str, args: &[&'a str]) -> Result<&'a str, Error> {
-    match args {
-        [value] => Ok(value),
-        _ => Err(Error::invalid(
-            action,
-            format!("takes exactly one value, got {}", args.len()),
-        )),
-    }
-}
-
-fn none(action: &str, args: &[&str], value: ImageAction) -> Result<ImageAction, Error> {
-    if args.is_empty() {
-        Ok(value)
-    } else {
-        Err(Error::invalid(action, "takes no parameters"))
-    }
-}
-
-/// An integer in `allowed`, written as plain decimal digits.
-fn int<T>(name: &str, text: &str, allowed: &RangeInclusive<T>) -> Result<T, Error>
-where
-    T: FromStr + PartialOrd + Display,
-{
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(
-            name,
-            format!(
-                "must be an integer in {}..={}, got {:?}",
-                allowed.start(),
-                allowed.end(),
-                shorten(text)
-            ),
-        ));
-    }
-    match text.parse::<T>() {
-        Ok(value) if allowed.contains(&value) => Ok(value),
-        _ => Err(check::out_of_range(name, shorten(text), allowed)),
-    }
-}
-
-fn flag(name: &str, text: &str) -> Result<bool, Error> {
-    match text {
-        "0" => Ok(false),
-        "1" => Ok(true),
-        _ => Err(Error::invalid(
-            name,
-            format!("must be 0 or 1, got {:?}", shorten(text)),
-        )),
-    }
-}
-
-/// One of a fixed set of words, reported under `name`.
-fn word<T: FromStr<Err = Error>>(name: &str, text: &str) -> Result<T, Error> {
-    text.parse().map_err(|e| match e {
-        Error::InvalidArgument { message, .. } => Error::invalid(name, message),
-        other => other,
-    })
-}
-
-/// A URL-safe base64 value (padded or not) holding UTF-8 text.
-fn decoded(name: &str, text: &str) -> Result<String, Error> {
-    base64_url_decode(text).ok_or_else(|| {
-        Error::invalid(
-            name,
-            format!(
-                "must be URL-safe base64 of UTF-8 text, got {:?}",
-                shorten(text)
-            ),
-        )
-    })
-}
-
-fn resize(args: &[&str]) -> Result<Resize, Error> {
-    let mut r = Resize::new();
-    for (name, value) in params("resize", args)? {
-        r = match name {
-            "m" => r.mode(word("resize.m", value)?),
-            "w" => r.width(int("resize.w", value, &SIDE)?),
-            "h" => r.height(int("resize.h", value, &SIDE)?),
-            "l" => r.long_side(int("resize.l", value, &SIDE)?),
-            "s" => r.short_side(int("resize.s", value, &SIDE)?),
-            "p" => r.percent(int("resize.p", value, &PERCENT)?),
-            "limit" => r.limit(flag("resize.limit", value)?),
-            "color" => r.color(value),
-            _ => return Err(unknown("resize", name, "m, w, h, l, s, p, limit, color")),
-        };
-    }
-    Ok(r)
-}
-
-fn crop(args: &[&str]) -> Result<Crop, Error> {
-    let mut c = Crop::new();
-    for (name, value) in params("crop", args)? {
-        c = match name {
-            "x" => c.x(int("crop.x", value, &CROP)?),
-            "y" => c.y(int("crop.y", value, &CROP)?),
-            "w" => c.width(int("crop.w", value, &CROP)?),
-            "h" => c.height(int("crop.h", value, &CROP)?),
-            "g" => c.gravity(word("crop.g", value)?),
-            _ => return Err(unknown("crop", name, "x, y, w, h, g")),
-        };
-    }
-    Ok(c)
-}
-
-fn quality(args: &[&str]) -> Result<Quality, Error> {
-    let mut q = Quality::default();
-    for (name, value) in params("quality", args)? {
-        match name {
-            "q" => q.relative = Some(int("quality.q", value, &QUALITY)?),
-            "Q" => q.absolute = Some(int("quality.Q", value, &QUALITY)?),
-            _ => return Err(unknown("quality", name, "q, Q")),
-        }
-    }
-    Ok(q)
-}
-
-/// `circle,r_..` and `rounded-corners,r_..`.
-fn radius(action: &str, args: &[&str]) -> Result<u32, Error> {
-    let name = format!("{action}.r");
-    let mut r = None;
-    for (param, value) in params(action, args)? {
-        match param {
-            "r" => r = Some(int(&name, value, &RADIUS)?),
-            _ => return Err(unknown(action, param, "r")),
-        }
-    }
-    required(&name, r)
-}
-
-fn index_crop(args: &[&str]) -> Result<IndexCrop, Error> {
-    let (mut x, mut y, mut i) = (None, None, None);
-    for (name, value) in params("indexcrop", args)? {
-        match name {
-            "x" => x = Some(int("indexcrop.x", value, &SLICE)?),
-            "y" => y = Some(int("indexcrop.y", value, &SLICE)?),
-            "i" => i = Some(int("indexcrop.i", value, &(0..=u32::MAX))?),
-            _ => return Err(unknown("indexcrop", name, "x or y, and i")),
-        }
-    }
-    let slice = match (x, y) {
-        (Some(length), None) => IndexCrop::x(length),
-        (None, Some(length)) => IndexCrop::y(length),
-        (Some(_), Some(_)) => return Err(Error::invalid("indexcrop", "takes x or y, not both")),
-        (None, None) => return Err(Error::invalid("indexcrop", "needs x or y")),
-    };
-    Ok(match i {
-        Some(index) => slice.index(index),
-        None => slice,
-    })
-}
-
-fn blur(args: &[&str]) -> Result<Blur, Error> {
-    let (mut r, mut s) = (None, None);
-    for (name, value) in params("blur", args)? {
-        match name {
-            "r" => r = Some(int("blur.r", value, &BLUR)?),
-            "s" => s = Some(int("blur.s", value, &BLUR)?),
-            _ => return Err(unknown("blur", name, "r, s")),
-        }
-    }
-    Ok(Blur::new(required("blur.r", r)?, required("blur.s", s)?))
-}
-
-fn watermark(args: &[&str]) -> Result<Watermark, Error> {
-    let mut w = Watermark::new();
-    for (name, value) in params("watermark", args)? {
-        w = match name {
-            "text" => w.text(decoded("watermark.text", value)?),
-            "type" => w.font(decoded("watermark.type", value)?),
-            "color" => w.color(value),
-            "size" => w.size(int("watermark.size", value, &FONT_SIZE)?),
-            "shadow" => w.shadow(int("watermark.shadow", value, &OPACITY)?),
-            "rotate" => w.rotate(int("watermark.rotate", value, &DEGREES)?),
-            "fill" => w.fill(flag("watermark.fill", value)?),
-            "image" => w.image(decoded("watermark.image", value)?),
-            "order" => w.order(word("watermark.order", value)?),
-            "align" => w.align(word("watermark.align", value)?),
-            "interval" => w.interval(int("watermark.interval", value, &INTERVAL)?),
-            "t" => w.transparency(int("watermark.t", value, &OPACITY)?),
-            "g" => w.gravity(word("watermark.g", value)?),
-            "x" => w.x(int("watermark.x", value, &MARGIN)?),
-            "y" => w.y(int("watermark.y", value, &MARGIN)?),
-            "voffset" => w.voffset(int("watermark.voffset", value, &VOFFSET)?),
-            _ => {
-                return Err(unknown(
-                    "watermark",
-                    name,
-                    "text, type, color, size, shadow, rotate, fill, image, order, align, \
-                     interval, t, g, x, y, voffset",
-                ));
-            }
-        };
-    }
-    Ok(w)
-}
-
-fn blind_watermark(args: &[&str]) -> Result<BlindWatermark, Error> {
-    let mut content = None;
-    for (name, value) in params("blindwatermark", args)? {
-        match name {
-            "content" => content = Some(decoded("blindwatermark.content", value)?),
-            _ => return Err(unknown("blindwatermark", name, "content")),
-        }
-    }
-    Ok(BlindWatermark::new(required(
-        "blindwatermark.content",
-        content,
-    )?))
-}
-
-/// `saveas,o_..,b_..`, the values decoded and checked.
-fn saveas(text: &str) -> Result<SaveAs, Error> {
-    let (action, args) = split_action(text);
-    if action != "saveas" {
-        return Err(Error::invalid(
-            "sys",
-            format!("has no action {:?} (only saveas)", shorten(action)),
-        ));
-    }
-    let (mut key, mut bucket) = (None, None);
-    for (name, value) in params("saveas", &args)? {
-        match name {
-            "o" => key = Some(decoded("saveas.o", value)?),
-            "b" => bucket = Some(decoded("saveas.b", value)?),
-            _ => return Err(unknown("saveas", name, "o, b")),
-        }
-    }
-    let target = SaveAs {
-        key: required("saveas.o", key)?,
-        bucket,
-    };
-    target.validate()?;
-    Ok(target)
-}
-
-/// `notify,topic_..`, the topic decoded and checked.
-fn notify(text: &str) -> Result<String, Error> {
-    let (action, args) = split_action(text);
-    if action != "notify" {
-        return Err(Error::invalid(
-            "sys",
-            format!(
-                "has no action {:?} after saveas (only notify)",
-                shorten(action)
-            ),
-        ));
-    }
-    let mut topic = None;
-    for (name, value) in params("notify", &args)? {
-        match name {
-            "topic" => topic = Some(decoded("notify.topic", value)?),
-            _ => return Err(unknown("notify", name, "topic")),
-        }
-    }
-    let topic = required("notify.topic", topic)?;
-    media::check_topic(&topic)?;
-    Ok(topic)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::{Format, Gravity, ResizeMode};
+    use crate::process::{
+        Crop, DocAction, DocConvert, DocSource, DocTarget, Format, Gravity, Resize, ResizeMode,
+    };
 
     fn message(text: &str) -> String {
         match Process::parse(text) {
@@ -607,16 +250,36 @@ mod tests {
     fn reads_async_strings() {
         let text = "doc/convert,target_png,source_docx|sys/saveas,b_dGVzdC1idWNrZXQ,o_ZG9jX2ltYWdlcy97aW5kZXh9LnBuZw/notify,topic_dGVzdC10b3BpYw";
         let p = Process::parse(text).unwrap();
-        assert_eq!(
-            p.pipeline(),
-            &Pipeline::Async("doc/convert,target_png,source_docx".into())
-        );
+        let convert = DocConvert::new(DocTarget::Png).source(DocSource::Docx);
+        assert_eq!(p.pipeline(), &Pipeline::Doc(DocAction::Convert(convert)));
         assert_eq!(p.save_as().unwrap().key, "doc_images/{index}.png");
         assert_eq!(p.save_as().unwrap().bucket.as_deref(), Some("test-bucket"));
         assert_eq!(p.notify_topic(), Some("test-topic"));
         assert_eq!(p.as_str(), text);
-        let p = Process::parse("image/deblindwatermark,s_low|sys/saveas,o_eA").unwrap();
-        assert!(matches!(p.pipeline(), Pipeline::Async(_)));
+        // An action this crate does not type stays text.
+        let p = Process::parse("audio/concat,f_aac|sys/saveas,o_eA").unwrap();
+        assert_eq!(p.pipeline(), &Pipeline::Async("audio/concat,f_aac".into()));
+        assert_eq!(p.as_str(), "audio/concat,f_aac|sys/saveas,o_eA");
+    }
+
+    #[test]
+    fn reads_notify_without_saveas() {
+        let text =
+            "image/deblindwatermark,s_low,t_text|sys/notify,topic_aW1tLWJsaW5kd2F0ZXJtYXJrLXRlc3Q";
+        let p = Process::parse(text).unwrap();
+        assert!(matches!(p.pipeline(), Pipeline::DeBlindWatermark(_)));
+        assert_eq!(p.notify_topic(), Some("imm-blindwatermark-test"));
+        assert_eq!(p.save_as(), None);
+        assert_eq!(p.as_str(), text);
+        // Before: every asynchronous string had to save; deblindwatermark cannot.
+        let err = Process::parse("image/deblindwatermark,s_low|sys/saveas,o_eA").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("image/deblindwatermark cannot be saved"),
+            "{err}"
+        );
+        let p = Process::parse("video/convert,f_mp4|sys/notify,topic_eA");
+        assert!(p.unwrap_err().to_string().contains("say where to save"));
     }
 
     #[test]
@@ -683,25 +346,27 @@ mod tests {
             ("image/resize,w_1|sys/saveas", "saveas.o: is required"),
             ("image/resize,w_1|a|b", "one `|` part only"),
             (
-                "doc/convert|sys/saveas,o_eA/notify,topic_eA/more",
+                "doc/convert,target_pdf|sys/saveas,o_eA/notify,topic_eA/more",
                 "nothing after",
             ),
-            ("doc/convert|sys/saveas,o_eA/notice,topic_eA", "only notify"),
-            ("doc/convert", "must say where to save"),
+            (
+                "doc/convert,target_pdf|sys/saveas,o_eA/notice,topic_eA",
+                "only notify",
+            ),
+            ("doc/convert,target_pdf", "say where to save"),
+            ("doc/convert", "doc/convert.target: is required"),
+            ("doc/snapshot,target_png|sys/saveas,o_eA", "cannot be saved"),
+            (
+                "doc/snapshot,target_png|sys/notify,topic_eA",
+                "only for asynchronous",
+            ),
+            ("image/deblindwatermark", "notify.topic: is required"),
+            ("audio/concat|sys/notify,topic_eA", "say where to save"),
             ("style/a b", "style: must be 1..=63"),
         ] {
             let err = Process::parse(text).unwrap_err().to_string();
             assert!(err.contains(expected), "{text:?}: {err}");
         }
-    }
-
-    #[test]
-    fn shorten_cuts_on_a_character_boundary() {
-        let long = "测".repeat(100);
-        let short = shorten(&long);
-        assert_eq!(short.chars().count(), 63);
-        assert!(short.ends_with("..."));
-        assert_eq!(shorten("abc"), "abc");
     }
 
     #[test]
