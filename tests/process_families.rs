@@ -26,7 +26,7 @@ fn built(result: Result<Process, Error>) -> Process {
 
 fn invalid(result: Result<Process, Error>) -> (String, String) {
     match result {
-        Err(Error::InvalidArgument { name, message }) => (name, message),
+        Err(Error::InvalidArgument { name, message, .. }) => (name, message),
         other => panic!("expected InvalidArgument, got {other:?}"),
     }
 }

@@ -131,21 +131,5 @@ pub(super) fn process_query(process: &str) -> String {
 }
 
 /// Checks a raw process string: non-empty and free of control characters
-/// (a CR or LF would corrupt the form body).
-pub(super) fn check_process(process: &str) -> Result<(), Error> {
-    if process.is_empty() {
-        return Err(Error::invalid(
-            "process",
-            "the process string is empty; e.g. image/resize,w_100|sys/saveas,o_<base64 key>",
-        ));
-    }
-    if let Some((i, c)) = process.char_indices().find(|(_, c)| c.is_control()) {
-        return Err(Error::invalid(
-            "process",
-            format!(
-                "the process string must not contain control characters; found {c:?} at byte {i}"
-            ),
-        ));
-    }
-    Ok(())
-}
+/// (a CR or LF would corrupt the form body). The process module's rule.
+pub(super) use crate::process::check_process_string as check_process;

@@ -341,14 +341,14 @@ impl DocSnapshot {
     }
 
     fn validate(&self) -> Result<(), Error> {
-        if let Some(source) = self.source {
-            if !SNAPSHOT_SOURCES.contains(&source) {
-                let allowed: Vec<&str> = SNAPSHOT_SOURCES.iter().map(|s| s.as_str()).collect();
-                return Err(Error::invalid(
-                    "doc/snapshot.source",
-                    format!("must be one of {}, got {source:?}", allowed.join(", ")),
-                ));
-            }
+        if let Some(source) = self.source
+            && !SNAPSHOT_SOURCES.contains(&source)
+        {
+            let allowed: Vec<&str> = SNAPSHOT_SOURCES.iter().map(|s| s.as_str()).collect();
+            return Err(Error::invalid(
+                "doc/snapshot.source",
+                format!("must be one of {}, got {source:?}", allowed.join(", ")),
+            ));
         }
         check::opt_range("doc/snapshot.page", self.page, &PAGE)
     }

@@ -253,11 +253,7 @@ pub(crate) fn decoded(name: &str, text: &str) -> Result<String, Error> {
 
 /// At most 60 characters of `text`, for error messages.
 pub(crate) fn shorten(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
+    crate::redact::truncate(text, 60)
 }
 
 /// Splits an action from what is chained after it with `/` (a document

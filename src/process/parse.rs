@@ -103,11 +103,9 @@ fn parse(text: &str) -> Result<Process, Error> {
         let saves = sys_parts
             .peek()
             .is_some_and(|(_, text)| split_action(text).0 != "notify");
-        if saves {
-            if let Some((at, text)) = sys_parts.next() {
-                let part = parts.next(at, text);
-                save_as = Some(sys::parse_saveas(text).map_err(|e| part.fail(e))?);
-            }
+        if saves && let Some((at, text)) = sys_parts.next() {
+            let part = parts.next(at, text);
+            save_as = Some(sys::parse_saveas(text).map_err(|e| part.fail(e))?);
         }
         if let Some((at, text)) = sys_parts.next() {
             let part = parts.next(at, text);
