@@ -206,7 +206,8 @@ mod transport;
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
-    CachingProvider, Credentials, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider,
+    CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
+    EnvironmentProvider,
 };
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
@@ -214,6 +215,7 @@ pub use process::{Process, Resize, SaveAs};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
+pub use transport::ProxyConfig;
 
 /// The answer parsers, for the fuzz targets in `fuzz/` only (`cargo fuzz`
 /// builds with `--cfg fuzzing`): not part of the API.
