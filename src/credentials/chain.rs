@@ -504,10 +504,11 @@ impl Context {
                 ];
                 let missing: Vec<&str> = names.into_iter().filter(|n| get(n).is_none()).collect();
                 if !missing.is_empty() {
-                    return Err(Probe::Skipped(
-                        format!("{} not set", missing.join(", "))
-                            + if missing.len() == 1 { " is" } else { " are" },
-                    ));
+                    let verb = if missing.len() == 1 { "is" } else { "are" };
+                    return Err(Probe::Skipped(format!(
+                        "{} {verb} not set",
+                        missing.join(", ")
+                    )));
                 }
                 let spec = Spec::Oidc {
                     role_arn: get(names[0]).unwrap_or_default(),
@@ -551,7 +552,13 @@ impl Context {
                     ));
                 }
                 let spec = Spec::EcsRamRole { role_name: None };
+                // Off ECS the metadata service does not answer: that is
+                // "not here", not a fault worth a warning.
                 self.found("ECS RAM role (metadata service)".into(), &spec)
+                    .map_err(|probe| match probe {
+                        Probe::Failed(why) => Probe::Skipped(why),
+                        skipped => skipped,
+                    })
             }
             ChainSource::CredentialsUri => {
                 let Some(uri) = get("ALIBABA_CLOUD_CREDENTIALS_URI") else {
@@ -679,7 +686,9 @@ impl Context {
     }
 }
 
-/// A configured step's error, as the chain lists it.
+/// A configured step's error, as the chain lists it: its message and each
+/// cause that adds something (a cause that only repeats the request the
+/// message names is left out).
 fn failed(e: Error) -> Probe {
     let mut text = match &e {
         Error::Credentials { message, .. } => message.clone(),
@@ -687,8 +696,19 @@ fn failed(e: Error) -> Probe {
     };
     let mut cause = std::error::Error::source(&e);
     while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
+        let line = inner.to_string();
+        let core = [
+            "transport error on ",
+            "timed out on ",
+            "TLS handshake failed on ",
+        ]
+        .iter()
+        .find_map(|prefix| line.strip_prefix(prefix))
+        .unwrap_or(&line);
+        if !text.contains(core) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
         cause = inner.source();
     }
     Probe::Failed(text)
