@@ -273,6 +273,24 @@ fn a_dead_proxy_is_named_in_the_error() {
     );
     assert!(!text.contains("hunter2"), "{text}");
     assert_eq!(server.count(), 0);
+
+    // The same for HTTPS_PROXY and an https:// endpoint.
+    let client = builder("https://127.0.0.1:9", vars(&[("HTTPS_PROXY", &url)]))
+        .retry_policy(NoRetry)
+        .build()
+        .unwrap();
+    let text = full_text(
+        &client
+            .process_object("examplebucket", "cat.jpg", PROCESS)
+            .unwrap_err(),
+    );
+    assert!(
+        text.contains(&format!(
+            "could not connect to the proxy http://127.0.0.1:{port} (set by HTTPS_PROXY)"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
 }
 
 #[test]

@@ -1,22 +1,7 @@
-//! The default credentials chain: where Alibaba Cloud's official libraries
-//! look for credentials, in their order, so a program finds what its
-//! deployment already provides ([`DefaultChain`]).
-//!
-//! | # | source | used when |
-//! | --- | --- | --- |
-//! | 1 | environment | `ALIBABA_CLOUD_ACCESS_KEY_ID` (else `OSS_ACCESS_KEY_ID`) is set; see [`EnvironmentProvider`] |
-//! | 2 | OIDC role (RRSA) | `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE` are all set; see [`OidcRoleProvider`] |
-//! | 3 | CLI profile | `~/.aliyun/config.json` (or `ALIBABA_CLOUD_CONFIG_FILE`) exists, unless `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` |
-//! | 4 | credentials file | `~/.alibabacloud/credentials` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`) exists |
-//! | 5 | ECS RAM role | the metadata service answers, unless `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`; see [`EcsRamRoleProvider`] |
-//! | 6 | credentials URI | `ALIBABA_CLOUD_CREDENTIALS_URI` is set; see [`CredentialsUriProvider`] |
-//!
-//! `ALIBABA_CLOUD_PROFILE` picks the profile (3) and the section (4);
-//! `ALIBABA_CLOUD_ECS_METADATA` names the ECS role (5) and
-//! `ALIBABA_CLOUD_IMDSV1_DISABLED=true` requires a metadata token;
-//! `ALIBABA_CLOUD_ROLE_SESSION_NAME` names STS sessions;
-//! `ALIBABA_CLOUD_STS_REGION` and `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`
-//! pick the STS endpoint ("true" in any case).
+//! The default credentials chain ([`DefaultChain`]): where Alibaba Cloud's
+//! official libraries look for credentials, in their order, so a program
+//! finds what its deployment already provides; and [`ChainBuilder`], which
+//! injects the environment, home directory and endpoints.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -305,9 +290,29 @@ impl ChainBuilder {
     }
 }
 
-/// The default credentials chain (see the [module docs](self) for the
-/// order and the variables): asks each source in turn and sticks with the
+/// The default credentials chain: asks each source in turn, in the order
+/// of Alibaba Cloud's official credentials libraries, and sticks with the
 /// first that gives credentials.
+///
+/// | # | source | used when |
+/// | --- | --- | --- |
+/// | 1 | environment | `ALIBABA_CLOUD_ACCESS_KEY_ID` (else `OSS_ACCESS_KEY_ID`) is set; see [`EnvironmentProvider`] |
+/// | 2 | OIDC role (RRSA) | `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE` are all set; see [`OidcRoleProvider`] |
+/// | 3 | CLI profile | `~/.aliyun/config.json` (or `ALIBABA_CLOUD_CONFIG_FILE`) exists, unless `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`; modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole`, `OIDC`, `CredentialsURI` |
+/// | 4 | credentials file | `~/.alibabacloud/credentials` (or `credentials.ini`, or `ALIBABA_CLOUD_CREDENTIALS_FILE`) exists; types `access_key`, `ram_role_arn`, `ecs_ram_role`, `oidc_role_arn` |
+/// | 5 | ECS RAM role | the metadata service answers, unless `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`; see [`EcsRamRoleProvider`] |
+/// | 6 | credentials URI | `ALIBABA_CLOUD_CREDENTIALS_URI` is set; see [`CredentialsUriProvider`] |
+///
+/// `ALIBABA_CLOUD_PROFILE` picks the profile (3) and the section (4);
+/// `ALIBABA_CLOUD_ECS_METADATA` names the ECS role (5) and
+/// `ALIBABA_CLOUD_IMDSV1_DISABLED=true` requires a metadata token;
+/// `ALIBABA_CLOUD_ROLE_SESSION_NAME` names STS sessions;
+/// `ALIBABA_CLOUD_STS_REGION` and `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`
+/// pick the STS endpoint ("true" in any case). A source that is configured but
+/// fails (a malformed file, an unsupported mode, STS refusing) is logged at
+/// `warn` and the chain goes on, as the official libraries do (a metadata
+/// service that does not answer is only logged at `debug`: off ECS that is
+/// expected); the error, if no source answers, says what each one did.
 ///
 /// Nothing happens when it is built; the first call to
 /// [`credentials`](CredentialsProvider::credentials) walks the chain (one
