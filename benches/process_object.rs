@@ -23,16 +23,18 @@
 //! Run without `--bench` (as `cargo test --benches` does), it makes a quick
 //! smoke run with tiny counts instead.
 //!
-//! The server binds 127.0.0.1 only, answers at most [`SERVER_MAX_REQUESTS`]
-//! requests and stops by itself after [`SERVER_MAX_TIME`] or when dropped.
+//! The server is the tests' loopback server (`tests/common/server.rs`) in its
+//! fixed-reply mode: it binds 127.0.0.1 only, answers at most
+//! [`SERVER_MAX_REQUESTS`] requests and stops by itself after
+//! [`SERVER_MAX_TIME`] or when dropped.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::hint::black_box;
-use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
+
+use common::{Reply, Server};
 
 use oss_process::sign::{SignableRequest, Signer};
 use oss_process::{Client, Credentials, NoRetry};
@@ -45,7 +47,7 @@ const REGION: &str = "cn-hangzhou";
 /// The fixed answer of the loopback server.
 const ANSWER_BODY: &str = r#"{"bucket":"b","fileSize":1,"object":"k","status":"OK"}"#;
 /// The loopback server answers at most this many requests...
-const SERVER_MAX_REQUESTS: u64 = 2_000_000;
+const SERVER_MAX_REQUESTS: usize = 2_000_000;
 /// ...and stops by itself after this long.
 const SERVER_MAX_TIME: Duration = Duration::from_secs(600);
 
@@ -126,8 +128,8 @@ fn main() {
         if !calls && !memory {
             continue;
         }
-        let server = LoopbackServer::start(SERVER_MAX_REQUESTS, SERVER_MAX_TIME, server_cpu);
-        let endpoint = format!("http://{}", server.addr());
+        let server = loopback_server(server_cpu);
+        let endpoint = server.url();
         let client = bench_client(&endpoint, &credentials);
         if calls {
             println!(
@@ -153,6 +155,23 @@ fn main() {
         );
         bench_throughput(&plan, &bench_client(&endpoint, &credentials), &credentials);
     }
+}
+
+/// The tests' loopback server answering every request with the same 200
+/// JSON (keep-alive, one thread per connection, the answer formed once);
+/// with `cpu`, its connection threads run there only.
+fn loopback_server(cpu: Option<usize>) -> Server {
+    let answer = Reply::with(200, "application/json", ANSWER_BODY)
+        .header("x-oss-request-id", "5C3D9175B6FC201293AD4890");
+    let mut builder = Server::builder()
+        .max_requests(SERVER_MAX_REQUESTS)
+        .max_time(SERVER_MAX_TIME);
+    if let Some(cpu) = cpu {
+        builder = builder.on_thread_start(move || {
+            pin_current_thread(cpu);
+        });
+    }
+    builder.fixed(answer)
 }
 
 fn bench_client(endpoint: &str, credentials: &Credentials) -> Client {
@@ -200,11 +219,15 @@ fn bench_signing(plan: &Plan, credentials: &Credentials) {
         additional_headers: &[],
     };
     let sign = time_per_call(plan, || {
-        black_box(signer.sign_headers(
-            black_box(&header_form),
-            black_box(credentials),
-            SystemTime::now(),
-        ));
+        black_box(
+            signer
+                .sign_headers(
+                    black_box(&header_form),
+                    black_box(credentials),
+                    SystemTime::now(),
+                )
+                .expect("valid request"),
+        );
     });
     print_time("sign_headers (process POST, header form)", &sign);
 
@@ -262,18 +285,20 @@ impl RawRequest {
     fn new(client: &Client, credentials: &Credentials) -> RawRequest {
         let body = format!("x-oss-process={PROCESS}").into_bytes();
         let content_md5 = base64_std(&md5_of(&body));
-        let signed = Signer::new(REGION, "oss").sign_headers(
-            &SignableRequest {
-                method: "POST",
-                bucket: Some(BUCKET),
-                key: Some(KEY),
-                query: "x-oss-process",
-                headers: &[("Content-MD5", &content_md5)],
-                additional_headers: &[],
-            },
-            credentials,
-            SystemTime::now(),
-        );
+        let signed = Signer::new(REGION, "oss")
+            .sign_headers(
+                &SignableRequest {
+                    method: "POST",
+                    bucket: Some(BUCKET),
+                    key: Some(KEY),
+                    query: "x-oss-process",
+                    headers: &[("Content-MD5", &content_md5)],
+                    additional_headers: &[],
+                },
+                credentials,
+                SystemTime::now(),
+            )
+            .expect("valid request");
         let mut headers = vec![("User-Agent", user_agent()), ("Content-MD5", content_md5)];
         headers.extend(signed.headers);
         // The same agent settings as the client's: status codes are not
@@ -536,150 +561,6 @@ fn print_rate(name: &str, s: &Stats) {
         s.max,
         s.samples
     );
-}
-
-// ---- the loopback server --------------------------------------------------
-
-/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering every request with
-/// the same 200 JSON. One thread per connection; it reads each request's
-/// head and `Content-Length` body and answers with a single write.
-struct LoopbackServer {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl LoopbackServer {
-    /// Starts the server; with `cpu`, its connection threads run there only.
-    fn start(max_requests: u64, max_time: Duration, cpu: Option<usize>) -> LoopbackServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let addr = listener.local_addr().expect("local address");
-        let stop = Arc::new(AtomicBool::new(false));
-        let handle = {
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || accept_loop(listener, &stop, max_requests, max_time, cpu))
-        };
-        LoopbackServer {
-            addr,
-            stop,
-            handle: Some(handle),
-        }
-    }
-
-    fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for LoopbackServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
-fn accept_loop(
-    listener: TcpListener,
-    stop: &Arc<AtomicBool>,
-    max_requests: u64,
-    max_time: Duration,
-    cpu: Option<usize>,
-) {
-    const MAX_CONNECTIONS: usize = 64;
-    let deadline = Instant::now() + max_time;
-    let served = Arc::new(AtomicU64::new(0));
-    let mut workers = Vec::new();
-    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-        match listener.accept() {
-            Ok((stream, _)) if workers.len() < MAX_CONNECTIONS => {
-                let stop = Arc::clone(stop);
-                let served = Arc::clone(&served);
-                workers.push(std::thread::spawn(move || {
-                    if let Some(cpu) = cpu {
-                        pin_current_thread(cpu);
-                    }
-                    serve_connection(stream, &stop, &served, max_requests, deadline)
-                }));
-            }
-            Ok(_) => {} // over the connection bound: dropped, so closed
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(_) => break,
-        }
-    }
-    stop.store(true, Ordering::SeqCst);
-    for worker in workers {
-        let _ = worker.join();
-    }
-}
-
-fn serve_connection(
-    mut stream: TcpStream,
-    stop: &AtomicBool,
-    served: &AtomicU64,
-    max_requests: u64,
-    deadline: Instant,
-) {
-    let answer = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-oss-request-id: 5C3D9175B6FC201293AD4890\r\nContent-Length: {}\r\n\r\n{ANSWER_BODY}",
-        ANSWER_BODY.len()
-    );
-    // A short read timeout lets an idle connection notice `stop`.
-    if stream.set_nonblocking(false).is_err()
-        || stream
-            .set_read_timeout(Some(Duration::from_millis(100)))
-            .is_err()
-        || stream.set_nodelay(true).is_err()
-    {
-        return;
-    }
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut filled = 0;
-    loop {
-        // Answer every complete request in the buffer.
-        while let Some(len) = complete_request_len(&buf[..filled]) {
-            if served.fetch_add(1, Ordering::Relaxed) >= max_requests
-                || stream.write_all(answer.as_bytes()).is_err()
-            {
-                return;
-            }
-            buf.copy_within(len..filled, 0);
-            filled -= len;
-        }
-        if filled == buf.len() {
-            return; // a head over 64 KiB: not from this bench
-        }
-        match stream.read(&mut buf[filled..]) {
-            Ok(0) => return,
-            Ok(n) => filled += n,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                if stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
-                    return;
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return,
-        }
-    }
-}
-
-/// The length of the first request in `buf` (head plus `Content-Length`
-/// body) once all of it has arrived.
-fn complete_request_len(buf: &[u8]) -> Option<usize> {
-    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = std::str::from_utf8(&buf[..head_end]).ok()?;
-    let body_len: usize = head
-        .split("\r\n")
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-        .map_or(Some(0), |(_, value)| value.trim().parse().ok())?;
-    (buf.len() >= head_end + body_len).then_some(head_end + body_len)
 }
 
 fn base64_std(bytes: &[u8]) -> String {

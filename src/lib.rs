@@ -167,10 +167,16 @@
 //! # Logging
 //!
 //! The crate logs through the [`log`](https://docs.rs/log) facade: each
-//! retry at `debug`, a call's final failure at `warn` (with its code,
-//! request id and attempts), a learned clock offset and each credential
-//! fetch at `info`, a failed credential refresh that falls back to cached
-//! credentials at `warn`. Nothing it logs holds a secret.
+//! retry at `debug`, a learned clock offset and each credential fetch at
+//! `info`, a failed credential refresh that falls back to cached
+//! credentials at `warn`, and a call's final failure at `warn` (with its
+//! code, request id and attempts). Nothing it logs holds a secret.
+//!
+//! One caution for production: at `trace` level the HTTP layer (target
+//! `ureq_proto`) dumps every byte it sends, headers included, so an STS
+//! token would be in that dump, as in any HTTP client's wire dump. Keep
+//! that target at `debug` or quieter (`RUST_LOG=trace,ureq_proto=debug`
+//! with `env_logger`); its `debug` lines redact every sensitive header.
 //!
 //! # Naming
 //!

@@ -2,12 +2,12 @@
 //! and the allowed values, before any I/O (a loopback server proves no
 //! connection is made), and none panics.
 
-mod support;
+mod common;
 
 use std::time::Duration;
 
+use common::{Reply, Server};
 use oss_process::{Client, ClientBuilder, Credentials, EnvironmentProvider, Error};
-use support::{Reply, Server};
 
 /// How a case must fail: the error kind, the argument it names, and words
 /// the message must contain.
@@ -143,6 +143,16 @@ fn catalogue() -> Vec<Case> {
             "key 1023+ bytes of UTF-8",
             key("猫".repeat(342)),
             Invalid("key", &["at most 1023 bytes", "1026"]),
+        ),
+        (
+            "key with a leading /",
+            key("/photos/cat.jpg".into()),
+            Invalid("key", &["must not start with '/' or '\\'"]),
+        ),
+        (
+            "key with a leading \\",
+            key("\\photos\\cat.jpg".into()),
+            Invalid("key", &["must not start with '/' or '\\'"]),
         ),
         (
             "key with LF",

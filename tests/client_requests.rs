@@ -4,12 +4,12 @@
 //! keys; answers of 200 JSON, 403 and 400 XML, an empty body with
 //! `x-oss-err`, and a 200 that is not JSON.
 
-mod support;
+mod common;
 
 use std::time::Duration;
 
+use common::{Recorded, Reply, Server, verify_v4};
 use oss_process::{AddressStyle, Client, Credentials, Error, NoRetry};
-use support::{Recorded, Reply, Server, verify_v4};
 
 const ID: &str = "LTAI5tExampleAccessKeyId";
 const SECRET: &str = "ExampleAccessKeySecret1234567890";
@@ -471,7 +471,7 @@ fn presigned_process_url_matches_the_sdk_vector() {
         .credentials(Credentials::new(ID, SECRET))
         .build()
         .unwrap();
-    let time = support::parse_iso_basic("20240115T083000Z").unwrap();
+    let time = common::parse_iso_basic("20240115T083000Z").unwrap();
     let p = client
         .presign_process_at(
             "examplebucket",

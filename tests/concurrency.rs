@@ -2,13 +2,13 @@
 //! zero failures, and every caller gets its own result (the server names the
 //! key it processed in the answer).
 
-mod support;
+mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{Reply, Server};
 use oss_process::{Client, Credentials};
-use support::{Reply, Server};
 
 const THREADS: usize = 8;
 const CALLS: usize = 500;

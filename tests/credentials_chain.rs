@@ -8,20 +8,18 @@
 //! endpoints are injected: no test reads the developer's files, sets a
 //! process variable, or reaches a real host.
 
+mod common;
 mod credentials_support;
-#[cfg(feature = "emulator")]
-mod emulator_support;
-mod support;
 
 use std::sync::{Arc, Barrier};
 
+use common::Server;
 use credentials_support::{
     ECS_ROLE, Env, Imds, Issued, OIDC_PROVIDER_ARN, ROLE_ARN, Sts, TempDir, closed_url, start_imds,
     start_sts, start_uri,
 };
 use oss_process::credentials::{ChainBuilder, ChainSource, DefaultChain};
 use oss_process::{Credentials, CredentialsProvider, Error};
-use support::Server;
 
 const AK_ID: &str = "LTAI5tChainTestId";
 const AK_SECRET: &str = "ChainTestSecretValue0123456789";
@@ -553,7 +551,7 @@ fn process_object_with_credentials_from_every_source() {
         .start()
         .unwrap();
     emulator
-        .put_object("examplebucket", "photo.png", &emulator_support::png(64, 48))
+        .put_object("examplebucket", "photo.png", &common::png(64, 48))
         .unwrap();
     let home = TempDir::new("e2e");
     let token_file = home.write("token", "e2e.oidc.token");

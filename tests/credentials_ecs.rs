@@ -5,17 +5,17 @@
 //! old credentials kept when a refresh fails, one fetch for many threads.
 //! Secrets never show in `Debug` or error text.
 
-mod support;
+mod common;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, SystemTime};
 
+use common::{Recorded, Reply, Server, verify_v4};
 use oss_process::credentials::{EcsRamRoleBuilder, EcsRamRoleFetcher, MetadataToken};
 use oss_process::{
     CachingProvider, Client, Credentials, CredentialsProvider, EcsRamRoleProvider, Error, NoRetry,
 };
-use support::{Recorded, Reply, Server, verify_v4};
 
 const ROLE: &str = "oss-reader";
 const LIST_PATH: &str = "/latest/meta-data/ram/security-credentials/";
@@ -34,7 +34,7 @@ fn at(secs: u64) -> SystemTime {
 
 /// `2024-01-15T09:30:00Z` for a time.
 fn iso8601(t: SystemTime) -> String {
-    let compact = support::iso_basic(t);
+    let compact = common::iso_basic(t);
     format!(
         "{}-{}-{}T{}:{}:{}Z",
         &compact[0..4],

@@ -5,19 +5,19 @@
 //! and error answers turned into errors that keep Code, Message and
 //! RequestId but never a secret or token.
 
+mod common;
 mod credentials_support;
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
+use common::{Reply, Server};
 use credentials_support::{
     Issued, OIDC_PROVIDER_ARN, ROLE_ARN, Sts, TempDir, decode_pairs, start_sts, sts_error,
 };
 use oss_process::credentials::{OidcRoleProvider, RamRoleArnProvider};
 use oss_process::{Credentials, CredentialsProvider, Error};
-use support::{Reply, Server};
 
 const AK_ID: &str = "LTAI5tStsTestId";
 const AK_SECRET: &str = "StsTestSecretValue0123456789";

@@ -7,12 +7,12 @@
 
 #![cfg(feature = "emulator")]
 
-mod emulator_support;
+mod common;
 
 use base64::Engine as _;
 use std::time::{Duration, SystemTime};
 
-use emulator_support::{AK, Raw, SK, is_request_id, jpeg, send};
+use common::{AK, Raw, SK, is_request_id, jpeg, send};
 use oss_process::Credentials;
 use oss_process::emulator::Emulator;
 use oss_process::sign::{SignableRequest, Signer};
@@ -215,7 +215,9 @@ fn signed(
         headers: extra,
         additional_headers: &[],
     };
-    let added = signer.sign_headers(&request, credentials, time);
+    let added = signer
+        .sign_headers(&request, credentials, time)
+        .expect("valid request");
     let mut headers: Vec<(&str, &str)> = extra.to_vec();
     headers.extend(added.headers.iter().map(|(n, v)| (*n, v.as_str())));
     let path = format!(

@@ -5,13 +5,13 @@
 
 #![cfg(feature = "emulator")]
 
-mod emulator_support;
+mod common;
 
 use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use emulator_support::{AK, SK, emulator, is_request_id, jpeg, png, send};
+use common::{AK, SK, emulator, is_request_id, jpeg, png, send};
 use image::GenericImageView;
 use oss_process::emulator::Emulator;
 use oss_process::process::{Crop, Format, Gravity, Process, Resize, ResizeMode, SaveAs};
@@ -554,4 +554,24 @@ fn a_skewed_clock_gives_request_time_too_skewed_and_the_client_can_learn_it() {
     );
     let offset = learning.clock_offset_millis();
     assert!(offset > 3_500_000, "{offset}");
+}
+
+#[test]
+fn localhost_endpoints_mean_path_style_and_work() {
+    let (emulator, _) = setup(&jpeg(64, 48));
+    let port = emulator.addr().port();
+    for endpoint in [
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{port}"),
+    ] {
+        let client = Client::builder()
+            .region("cn-hangzhou")
+            .endpoint(&endpoint)
+            .credentials(Credentials::new(AK, SK))
+            .build()
+            .unwrap();
+        assert_eq!(client.address_style(), AddressStyle::Path, "{endpoint}");
+        let info = client.image_info(BUCKET, PHOTO).unwrap();
+        assert_eq!((info.width(), info.height()), (64, 48), "{endpoint}");
+    }
 }

@@ -7,9 +7,9 @@
 #[allow(dead_code)]
 #[path = "../examples/batch.rs"]
 mod batch;
-mod emulator_support;
+mod common;
 
-use emulator_support::{AK, SK, emulator, png};
+use common::{AK, SK, emulator, png};
 use oss_process::{Client, Credentials};
 
 #[test]

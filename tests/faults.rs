@@ -3,14 +3,14 @@
 //! early closes, learn the server clock from `RequestTimeTooSkewed`, and
 //! timeouts and body limits fire within their bounds.
 
-mod support;
+mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{Reply, Server};
 use oss_process::{Client, Credentials, Error, NoRetry, RetryPolicy, StandardRetry};
-use support::{Reply, Server};
 
 const PROCESS: &str = "image/resize,w_100|sys/saveas,o_dC5qcGc";
 
@@ -86,7 +86,7 @@ fn a_500_then_200_succeeds_and_the_retry_replays_the_identical_body() {
         reqs[1].header("content-length")
     );
     for r in &reqs {
-        support::verify_v4(r, "bucket", "src.jpg", "secret", "cn-hangzhou").unwrap();
+        common::verify_v4(r, "bucket", "src.jpg", "secret", "cn-hangzhou").unwrap();
     }
     let logs = logs.0.lock().unwrap();
     assert!(
@@ -341,10 +341,10 @@ fn request_time_too_skewed_teaches_the_server_clock() {
     let hour = Duration::from_secs(3600);
     let server = Server::start(3, Duration::from_secs(10), move |i, req| {
         let server_now = SystemTime::now() + hour;
-        let date = support::http_date(server_now);
+        let date = common::http_date(server_now);
         let signed = req
             .header("x-oss-date")
-            .and_then(support::parse_iso_basic)
+            .and_then(common::parse_iso_basic)
             .unwrap();
         let skew = server_now
             .duration_since(signed)

@@ -3,12 +3,12 @@
 //! error's `Display` or `Debug`, including errors built from server answers
 //! that echo them back.
 
-mod support;
+mod common;
 
 use std::time::Duration;
 
+use common::{Reply, Server};
 use oss_process::{CachingProvider, Client, Credentials, EnvironmentProvider, NoRetry};
-use support::{Reply, Server};
 
 const SECRET: &str = "Sekr1tAccessKeySecretValue";
 const TOKEN: &str = "CAISxSTSTokenValueThatMustNotLeak";

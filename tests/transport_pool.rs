@@ -4,14 +4,14 @@
 //! calls), while a smaller per-host limit does not; turning reuse off opens
 //! one connection per call.
 
-mod support;
+mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use common::{Reply, Server};
 use oss_process::{Client, ClientBuilder, Credentials, ProxyConfig};
-use support::{Reply, Server};
 
 const PROCESS: &str = "image/resize,w_10|sys/saveas,o_dGh1bWIuanBn";
 

@@ -7,11 +7,11 @@
 //! values are refused when the client is built. The environment is
 //! injected (`ProxyConfig::from_lookup`), never set.
 
-mod support;
+mod common;
 mod transport_support;
 
+use common::{Reply, Server};
 use oss_process::{Client, ClientBuilder, Credentials, Error, NoRetry, ProxyConfig};
-use support::{Reply, Server};
 use transport_support::{CA_PEM, ProxyMode, closed_port, start_proxy, start_tls_server};
 
 const PROCESS: &str = "image/resize,w_10|sys/saveas,o_dGh1bWIuanBn";

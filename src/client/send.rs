@@ -170,7 +170,8 @@ impl Client {
         let signed = self
             .inner
             .signer
-            .sign_headers(&signable, &credentials, signing_time);
+            .sign_headers(&signable, &credentials, signing_time)
+            .map_err(not_sent)?;
 
         let agent = &self.inner.agent;
         // Every header goes on through one helper, whatever the method.
@@ -250,7 +251,9 @@ impl Client {
             return handle(status, &request_id, response)
                 .map_err(|e| Failure::unknown(scrub_error(e, &credentials)));
         }
-        let error = self.service_error(prepared, &credentials, status, &mut response, arrived);
+        let error = self
+            .service_error(prepared, &credentials, status, &mut response, arrived)
+            .map_err(Failure::unknown)?;
         if error.code == "RequestTimeTooSkewed" && config.correct_clock_skew {
             self.learn_clock_offset(&error.date, arrived);
         }
@@ -268,7 +271,7 @@ impl Client {
         status: u16,
         response: &mut Response<ureq::Body>,
         arrived: SystemTime,
-    ) -> ServiceError {
+    ) -> Result<ServiceError, Error> {
         let limit = self.inner.config.max_response_body;
         // A broken or oversized error body still yields the status and the
         // header ids; what was read (up to the cap) is parsed as far as it
@@ -278,6 +281,14 @@ impl Client {
         let deadline = Instant::now() + self.inner.config.read_timeout;
         let (body, truncated, failure) = read_up_to(response, limit, deadline);
         let body = match failure {
+            // An error body that does not come in time is a timeout, as any
+            // answer that does not.
+            Some(e) if is_timeout(&e) => {
+                return Err(Error::Timeout {
+                    target: prepared.describe(),
+                    source: Box::new(e),
+                });
+            }
             Some(e) if body.is_empty() => format!("<error body unreadable: {e}>").into_bytes(),
             _ => body,
         };
@@ -296,7 +307,7 @@ impl Client {
                 header(response, "retry-after").and_then(|v| parse_retry_after(v, arrived));
         }
         scrub_secrets(&mut error, credentials);
-        error
+        Ok(error)
     }
 
     /// Sets the clock offset to the server's `Date` minus the local time the
@@ -435,6 +446,14 @@ fn read_up_to(
             Err(e) => return (body, false, Some(e)),
         }
     }
+}
+
+/// Whether a body read failed for time: its own timeout, or ureq's.
+fn is_timeout(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
 }
 
 /// `Retry-After`: delay seconds, or an HTTP date (taken from when the

@@ -16,7 +16,8 @@ use crate::sign::{
 };
 use crate::time::{Timestamp, parse_iso};
 
-use super::xml::OssError;
+use super::errors::OssError;
+use super::router::query_params;
 
 /// The largest clock difference OSS accepts for header signatures.
 pub(crate) const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -33,7 +34,7 @@ pub(crate) struct SignedParts<'a> {
 
 impl SignedParts<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        super::http::find_header(self.headers, name)
+        super::server::find_header(self.headers, name)
     }
 }
 
@@ -381,18 +382,10 @@ fn split_credential(credential: &str) -> Result<(String, String, String, String)
     Ok((ak.into(), date.into(), region.into(), product.into()))
 }
 
-/// The raw `name`/`value` pairs of a wire query (nothing decoded).
-pub(crate) fn query_params(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .split('&')
-        .filter(|s| !s.is_empty())
-        .map(|item| item.split_once('=').unwrap_or((item, "")))
-}
-
 /// Re-encodes a wire query the way the SDKs encode (RFC 3986 unreserved
 /// set, `+` read as a space), so that clients which leave `/` or `,`
 /// unescaped canonicalise to the same text as the SDKs.
-pub(crate) fn normalize_query(query: &str) -> String {
+fn normalize_query(query: &str) -> String {
     let mut out = String::with_capacity(query.len() + 16);
     for (name, value) in query_params(query) {
         if !out.is_empty() {

@@ -27,7 +27,7 @@ use crate::process::{
     Crop, Format, Gravity, ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs,
 };
 
-use super::xml::OssError;
+use super::errors::OssError;
 
 /// The largest source OSS processes: 20 MB.
 pub(crate) const MAX_SOURCE_BYTES: u64 = 20 * 1024 * 1024;

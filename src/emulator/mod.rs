@@ -1,16 +1,18 @@
 //! A local OSS emulator for tests and offline demos (cargo feature
-//! `emulator`).
+//! `emulator`): it serves objects from a directory, checks every request's
+//! V4 signature, really processes images for `x-oss-process`, and answers
+//! as OSS does, so that any OSS client (this crate's, an official SDK, a
+//! presigned URL in a browser) can be pointed at it.
 //!
-//! [`Emulator`] serves objects from a directory (`<root>/<bucket>/<key>`) on
-//! `127.0.0.1`, checks every request's V4 signature (header or presigned
-//! query form) against the credentials it was started with, and really
-//! processes images for `x-oss-process`: resize in every mode, crop, rotate,
-//! format, quality and auto-orient (plus the JSON of `info` and
-//! `average-hue`), with `sys/saveas` writing the result. Any other image
-//! action is refused with `InvalidArgument` naming it.
-//! Errors come back as OSS shapes them (XML body, `x-oss-request-id`,
-//! `x-oss-ec`), so any OSS client, this crate's or an official SDK, can be
-//! pointed at [`Emulator::endpoint`].
+//! # Starting
+//!
+//! [`Emulator::builder`] configures one, [`EmulatorBuilder::start`] binds
+//! it (on `127.0.0.1` and a free port unless told otherwise) and starts its
+//! threads; [`Emulator::endpoint`] is the address to give a client. It
+//! stops, joining every thread it started, when dropped, on
+//! [`Emulator::stop`], or from another thread through a [`StopHandle`].
+//! Without [`EmulatorBuilder::root`] it keeps its objects in a fresh
+//! temporary directory that it deletes when it stops.
 //!
 //! ```no_run
 //! use oss_process::Credentials;
@@ -25,32 +27,85 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! What it does, in short:
-//! - Operations: GET, HEAD, PUT and DELETE of objects; PUT of a bucket
-//!   (creates the directory); `POST ?x-oss-process` (with `sys/saveas` it
-//!   saves the result and answers the JSON OSS answers; without it the
-//!   processed bytes come back); `GET ?x-oss-process` (the processed bytes,
-//!   so presigned processing URLs work; `sys/saveas` over GET is a 400);
-//!   `POST ?x-oss-async-process` (accepted and answered with an `EventId`,
-//!   `RequestId` and `TaskId`; the task itself is not run). Other APIs
-//!   answer `NotImplemented` or `MethodNotAllowed`.
-//! - Addresses: virtual-hosted (`bucket.oss-cn-hangzhou.aliyuncs.com`,
-//!   `bucket.localhost`) and path-style (`/bucket/key`); an IP address or
-//!   `localhost` as Host means path-style, as the SDKs assume.
-//! - Checks, in OSS's order: bucket name and existence (`NoSuchBucket`),
-//!   signature (`AccessDenied`, `InvalidAccessKeyId`, `InvalidSecurityToken`,
-//!   `RequestTimeTooSkewed`, `SignatureDoesNotMatch` with the server's
-//!   `StringToSign` and `CanonicalRequest`), `Content-MD5` (`InvalidDigest`),
-//!   then the operation (`NoSuchKey`, `InvalidArgument`, ...).
-//! - Limits: PUT bodies up to 64 MiB, POST bodies up to 64 KiB; image
-//!   sources and outputs as the OSS image docs limit them.
+//! Objects live at `<root>/<bucket>/<key>`: buckets are the directories
+//! directly under the root ([`Emulator::create_bucket`], or a `PUT
+//! /bucket`), and [`Emulator::put_object`] seeds objects without a client.
+//!
+//! # Credentials
+//!
+//! [`EmulatorBuilder::credentials`] names the access keys it accepts (call
+//! it once per key; at least one is needed). Credentials with an STS token
+//! are accepted only from requests that carry that token
+//! (`x-oss-security-token`), and credentials without one only from requests
+//! that carry none. [`EmulatorBuilder::region`] and
+//! [`EmulatorBuilder::product`] fix the signing scope (default
+//! `cn-hangzhou` and `oss`).
+//!
+//! # Styles of address
+//!
+//! Virtual-hosted (`bucket.oss-cn-hangzhou.aliyuncs.com/key`,
+//! `bucket.localhost/key`) and path-style (`/bucket/key`) requests both
+//! work. A Host that is an IP address, `localhost`, a service endpoint
+//! (`oss-<region>.aliyuncs.com`) or a name of one or two labels means
+//! path-style, as the SDKs assume; otherwise the first label of the Host is
+//! the bucket.
+//!
+//! # What it checks
+//!
+//! In OSS's order, answering OSS's error codes: the bucket name and that
+//! the bucket exists (`InvalidBucketName`, `NoSuchBucket`); the signature,
+//! in the `Authorization` header or presigned query form, recomputed by the
+//! published algorithm (`AccessDenied`, `InvalidAccessKeyId`,
+//! `InvalidSecurityToken`, `SignatureDoesNotMatch` with the server's
+//! `StringToSign` and `CanonicalRequest`); the signing time against its
+//! clock, within 15 minutes, and presign expiry (`RequestTimeTooSkewed`,
+//! `AccessDenied`; [`EmulatorBuilder::relax_time_check`] turns this off for
+//! replaying requests signed at pinned times, and
+//! [`EmulatorBuilder::clock_offset_secs`] runs its clock off the real one);
+//! `Content-MD5` (`InvalidDigest`); then the operation (`NoSuchKey`,
+//! `InvalidObjectName`, `InvalidArgument` naming the bad process parameter,
+//! `MethodNotAllowed`, `NotImplemented`). Errors come back as OSS shapes
+//! them: an XML body, `x-oss-request-id` and `x-oss-ec`.
+//!
+//! # What it performs
+//!
+//! - GET, HEAD, PUT and DELETE of objects; PUT of a bucket (creates the
+//!   directory).
+//! - `POST ?x-oss-process`: with `sys/saveas` it saves the result and
+//!   answers the JSON OSS answers; without it the processed bytes come back.
+//! - `GET ?x-oss-process`: the processed bytes, so presigned processing URLs
+//!   work (`sys/saveas` over GET is a 400, as in OSS).
+//! - `POST ?x-oss-async-process`: checked and answered with an `EventId`,
+//!   `RequestId` and `TaskId`; the task itself is not run.
+//! - Image actions: resize in every mode, crop, rotate, format, quality,
+//!   auto-orient, and the JSON of `info` and `average-hue`. Any other action
+//!   is refused with `InvalidArgument` naming it; other APIs answer
+//!   `NotImplemented` or `MethodNotAllowed`.
+//!
+//! # Limits
+//!
+//! - PUT bodies up to 64 MiB, POST bodies up to 64 KiB; image sources and
+//!   outputs as the OSS image docs limit them.
+//! - Keys are stored as files, so a key may not start or end with `/`, hold
+//!   `//`, `.` or `..` segments, NUL or a backslash (`InvalidObjectName`),
+//!   and a key that is a prefix directory of another collides with it
+//!   (`ObjectConflict`).
+//! - [`EmulatorBuilder::threads`] requests are served at once.
+//!
+//! # Request log
+//!
+//! [`EmulatorBuilder::on_request`] is called once per answered request,
+//! refusals included, with a [`RequestLog`] whose `Display` is one line:
+//! `POST /bucket/key?x-oss-process 200 <request id>`, plus the error code
+//! for errors. Security tokens in presigned URLs are redacted.
 
 mod auth;
-mod http;
+mod errors;
 mod imaging;
-mod objects;
-mod service;
-mod xml;
+mod operations;
+mod router;
+mod server;
+mod store;
 
 use std::fmt;
 use std::io;
@@ -63,8 +118,8 @@ use std::time::{Duration, SystemTime};
 use crate::credentials::Credentials;
 
 use self::auth::Verifier;
-use self::objects::Store;
-use self::service::Service;
+use self::operations::Service;
+use self::store::Store;
 
 /// The region an emulator signs for unless told otherwise.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -254,7 +309,7 @@ impl EmulatorBuilder {
             endpoint.trim_start_matches("http://").to_string(),
         );
         service.clock_offset_secs = self.clock_offset_secs;
-        let server = http::Server::start(listener, self.threads, Arc::new(service))?;
+        let server = server::Server::start(listener, self.threads, Arc::new(service))?;
         Ok(Emulator {
             server,
             endpoint,
@@ -268,7 +323,7 @@ impl EmulatorBuilder {
 /// A running OSS emulator. It stops, and joins all its threads, when
 /// dropped or on [`Emulator::stop`].
 pub struct Emulator {
-    server: http::Server,
+    server: server::Server,
     endpoint: String,
     root: PathBuf,
     region: String,
@@ -366,7 +421,7 @@ impl Emulator {
 
 /// Stops an [`Emulator`] from any thread (see [`Emulator::stop_handle`]).
 #[derive(Clone)]
-pub struct StopHandle(http::Stopper);
+pub struct StopHandle(server::Stopper);
 
 impl fmt::Debug for StopHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -381,7 +436,7 @@ impl StopHandle {
     }
 }
 
-fn into_io(e: xml::OssError) -> io::Error {
+fn into_io(e: errors::OssError) -> io::Error {
     let kind = match e.status {
         404 => io::ErrorKind::NotFound,
         400 => io::ErrorKind::InvalidInput,

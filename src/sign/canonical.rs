@@ -113,30 +113,36 @@ pub(super) fn is_lowercase_of(lower: &str, name: &str) -> bool {
 }
 
 /// The `;`-joined list of additional headers to sign: lowercased, without
-/// default-signed names, only those present in `headers` with a non-empty
-/// value, de-duplicated and sorted.
+/// default-signed names, only those whose first value in `headers` is not
+/// empty (as Go's `Header.Get`), de-duplicated and sorted.
 pub fn additional_header_list(additional: &[&str], headers: &[(&str, &str)]) -> String {
     if additional.is_empty() {
         return String::new();
     }
     let mut names: Vec<String> = additional
         .iter()
-        .map(|n| n.trim().to_ascii_lowercase())
         .filter(|n| !n.is_empty() && !is_default_signed(n))
         .filter(|n| {
             headers
                 .iter()
-                .any(|(h, v)| h.eq_ignore_ascii_case(n) && !v.trim().is_empty())
+                .find(|(h, _)| h.eq_ignore_ascii_case(n))
+                .is_some_and(|(_, v)| !v.is_empty())
         })
+        .map(|n| n.to_ascii_lowercase())
         .collect();
     names.sort();
     names.dedup();
     names.join(";")
 }
 
-/// The canonical request, six parts joined by `\n`. `headers` must already
-/// hold `x-oss-date` and the other signer headers; `additional` is the list
-/// from [`additional_header_list`].
+/// The canonical request, six parts joined by `\n`. The method is taken as
+/// given (HTTP methods are case-sensitive: sign the one you send). `headers` must already
+/// hold `x-oss-date` and the other signer headers, with names that are HTTP
+/// tokens (they are lowercased, not trimmed); values are trimmed, and a
+/// repeated name's values joined by `,`. `additional` is the list from
+/// [`additional_header_list`]. The last line, the payload hash, is the
+/// (first) `x-oss-content-sha256` value, or `UNSIGNED-PAYLOAD` without one
+/// or when it is empty.
 pub fn canonical_request(
     method: &str,
     bucket: Option<&str>,
@@ -165,12 +171,10 @@ pub(super) fn canonical_request_from<'a>(
     additional: &str,
 ) -> String {
     signed.retain(|(name, _)| {
-        let name = name.trim();
         is_default_signed(name)
             || (!additional.is_empty() && additional.split(';').any(|a| is_lowercase_of(a, name)))
     });
-    for (name, value) in &mut signed {
-        *name = name.trim();
+    for (_, value) in &mut signed {
         *value = value.trim();
     }
     // Sorted by lower-cased name; the stable sort keeps repeated headers in
@@ -182,15 +186,20 @@ pub(super) fn canonical_request_from<'a>(
     });
 
     let mut out = String::with_capacity(256 + wire_query.len());
-    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    // As sent: HTTP methods are case-sensitive, and the SDKs sign them as given.
+    out.push_str(method);
     out.push('\n');
     push_canonical_uri(&mut out, bucket, key);
     out.push('\n');
     push_canonical_query(&mut out, wire_query);
     out.push('\n');
+    let mut payload = UNSIGNED_PAYLOAD;
     let mut i = 0;
     while i < signed.len() {
         let name = signed[i].0;
+        if !signed[i].1.is_empty() && name.eq_ignore_ascii_case("x-oss-content-sha256") {
+            payload = signed[i].1;
+        }
         out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
         out.push(':');
         out.push_str(signed[i].1);
@@ -205,7 +214,7 @@ pub(super) fn canonical_request_from<'a>(
     out.push('\n');
     out.push_str(additional);
     out.push('\n');
-    out.push_str(UNSIGNED_PAYLOAD);
+    out.push_str(payload);
     out
 }
 

@@ -7,19 +7,38 @@
 //! so tests pin it.
 //!
 //! The algorithm, in the order [`Signer::sign_headers`] runs it:
-//! 1. `x-oss-date` (ISO basic form), `x-oss-content-sha256: UNSIGNED-PAYLOAD`
-//!    and, with an STS token, `x-oss-security-token` are added;
-//! 2. the canonical request is built: method, canonical URI (always
+//! 1. the method and header names are checked (each must be an HTTP token);
+//! 2. `x-oss-date` (ISO basic form), `Date` (RFC 1123),
+//!    `x-oss-content-sha256: UNSIGNED-PAYLOAD` and, with an STS token,
+//!    `x-oss-security-token` are set, replacing the caller's;
+//! 3. the canonical request is built: method, canonical URI (always
 //!    `/<bucket>/<key>`, whatever the address style), canonical query,
 //!    canonical headers (`x-oss-*`, `content-type`, `content-md5` and the
-//!    additional headers), the additional header list, `UNSIGNED-PAYLOAD`;
-//! 3. the string to sign is `OSS4-HMAC-SHA256`, the time, the scope
+//!    additional headers), the additional header list, the payload hash
+//!    (the `x-oss-content-sha256` value: `UNSIGNED-PAYLOAD`);
+//! 4. the string to sign is `OSS4-HMAC-SHA256`, the time, the scope
 //!    `<yyyymmdd>/<region>/<product>/aliyun_v4_request` and the hex SHA-256
 //!    of the canonical request;
-//! 4. the signing key is the HMAC chain `"aliyun_v4" + secret` → date →
+//! 5. the signing key is the HMAC chain `"aliyun_v4" + secret` → date →
 //!    region → product → `aliyun_v4_request`, cached per secret, date,
 //!    region and product;
-//! 5. the signature is the hex HMAC of the string to sign.
+//! 6. the signature is the hex HMAC of the string to sign.
+//!
+//! Where the caller's headers meet the signer's, it does what both official
+//! SDKs do (their signers were run side by side with this one; the cases
+//! are in `tests/data/signing-vectors-sdk-edges.json`):
+//! - header form replaces the caller's `x-oss-date`, `x-oss-content-sha256`
+//!   and `Date` (any case) with its own, and signs its own `Date` when `date`
+//!   is listed as an additional header;
+//! - the caller's `x-oss-security-token` is replaced only when the
+//!   credentials carry a token; otherwise it is kept and signed;
+//! - a presign signs the headers as given and takes the payload hash from
+//!   the caller's `x-oss-content-sha256`, if any (else `UNSIGNED-PAYLOAD`);
+//! - a method, header name or additional header name that is not an HTTP
+//!   token, e.g. with a space, is refused with [`Error::InvalidArgument`]:
+//!   it is not valid HTTP (a server must answer 400 to a space before the
+//!   colon, and Go's HTTP client will not send it), and signing it would
+//!   sign a line no server computes.
 
 mod canonical;
 mod key;
@@ -28,6 +47,7 @@ mod presign;
 use std::time::{Duration, SystemTime};
 
 use crate::credentials::Credentials;
+use crate::error::Error;
 use crate::time::Timestamp;
 
 use self::canonical::{canonical_request_from, scope_parts, string_to_sign_parts};
@@ -50,7 +70,8 @@ pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The parts of a request that the signature covers.
 #[derive(Debug, Clone, Copy)]
 pub struct SignableRequest<'a> {
-    /// HTTP method, e.g. `POST`.
+    /// HTTP method as sent, e.g. `POST`; signed as given (methods are
+    /// case-sensitive, and the SDKs do not change them).
     pub method: &'a str,
     /// Bucket name, if the request names one (it is in the canonical URI
     /// whatever the address style).
@@ -60,20 +81,68 @@ pub struct SignableRequest<'a> {
     /// The query string exactly as it goes on the wire (percent-encoded),
     /// without the leading `?`; empty for none.
     pub query: &'a str,
-    /// The headers the request carries (names as sent, any case).
+    /// The headers the request carries (names as sent, any case; each name
+    /// an HTTP token). A name may repeat: its values are signed joined by
+    /// `,` in the order given.
     pub headers: &'a [(&'a str, &'a str)],
     /// Extra header names to sign besides the default ones (`x-oss-*`,
-    /// `content-type`, `content-md5`). Names not present in `headers` are
-    /// dropped, as the SDKs do.
+    /// `content-type`, `content-md5`), any case. Names not present in
+    /// `headers`, or present with an empty value, are dropped, as the SDKs
+    /// do; `date` names the `Date` the signer sends.
     pub additional_headers: &'a [&'a str],
+}
+
+impl SignableRequest<'_> {
+    /// Refuses a method, header name or additional header name that is not
+    /// an HTTP token (RFC 9110 5.1, 9.1): such a request is not valid HTTP,
+    /// and trimming or merging the name would sign something no server
+    /// computes.
+    fn check(&self) -> Result<(), Error> {
+        if !is_token(self.method) {
+            return Err(Error::invalid(
+                "method",
+                format!("{:?} is not an HTTP method: {TOKEN_RULE}", self.method),
+            ));
+        }
+        for (name, _) in self.headers {
+            if !is_token(name) {
+                return Err(Error::invalid(
+                    "header name",
+                    format!("{name:?} is not an HTTP header name: {TOKEN_RULE}"),
+                ));
+            }
+        }
+        for name in self.additional_headers {
+            if !is_token(name) {
+                return Err(Error::invalid(
+                    "additional header name",
+                    format!("{name:?} is not an HTTP header name: {TOKEN_RULE}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+const TOKEN_RULE: &str = "it must be one or more ASCII letters, digits or \
+    any of !#$%&'*+-.^_`|~ (an HTTP token), with no spaces";
+
+/// True for an HTTP token: one or more of the letters, digits and
+/// ``!#$%&'*+-.^_`|~``.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// The headers that header-form signing adds, and the intermediate values.
 #[derive(Debug, Clone)]
 pub struct SignedHeaders {
-    /// Headers to add to the request: `x-oss-date`, `Date`,
+    /// Headers to set on the request: `x-oss-date`, `Date`,
     /// `x-oss-content-sha256`, `x-oss-security-token` (with STS) and
-    /// `Authorization`. Values are ready for the wire.
+    /// `Authorization`. Values are ready for the wire. The request is sent
+    /// with these and the caller's other headers: a caller's header whose
+    /// name (any case) is here is replaced, not sent twice.
     pub headers: Vec<(&'static str, String)>,
     /// The canonical request that was signed (for debugging).
     pub canonical_request: String,
@@ -212,25 +281,37 @@ impl Signer {
         &self.product
     }
 
-    /// Header-form signing: returns the headers to add to `request`.
+    /// Header-form signing: returns the headers to set on `request`.
     ///
-    /// Any `x-oss-date`, `x-oss-content-sha256` or `x-oss-security-token` in
-    /// `request.headers` is replaced by the signer's own value.
+    /// Any `x-oss-date`, `x-oss-content-sha256` or `Date` in
+    /// `request.headers` (any case) is replaced by the signer's own value,
+    /// and so is `x-oss-security-token` when the credentials carry a token;
+    /// without one, the caller's `x-oss-security-token` is kept and signed.
+    /// The signer's `Date` is signed when `date` is listed in
+    /// `request.additional_headers`.
+    ///
+    /// A method, header name or additional header name that is not an
+    /// HTTP token (e.g. `"X-Oss-Date "`, with a space) is
+    /// [`Error::InvalidArgument`], naming it and the rule.
     pub fn sign_headers(
         &self,
         request: &SignableRequest<'_>,
         credentials: &Credentials,
         time: SystemTime,
-    ) -> SignedHeaders {
+    ) -> Result<SignedHeaders, Error> {
+        request.check()?;
         let t = Timestamp::new(time);
+        let http_date = t.http_date();
         let token = credentials.security_token();
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(request.headers.len() + 3);
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(request.headers.len() + 4);
         headers.extend(request.headers.iter().copied().filter(|(n, _)| {
             !(n.eq_ignore_ascii_case("x-oss-date")
                 || n.eq_ignore_ascii_case("x-oss-content-sha256")
-                || n.eq_ignore_ascii_case("x-oss-security-token"))
+                || n.eq_ignore_ascii_case("date")
+                || (token.is_some() && n.eq_ignore_ascii_case("x-oss-security-token")))
         }));
         headers.push(("x-oss-date", t.iso()));
+        headers.push(("Date", &http_date));
         headers.push(("x-oss-content-sha256", UNSIGNED_PAYLOAD));
         if let Some(token) = token {
             headers.push(("x-oss-security-token", token));
@@ -273,17 +354,17 @@ impl Signer {
 
         let mut out = Vec::with_capacity(5);
         out.push(("x-oss-date", t.iso().to_string()));
-        out.push(("Date", t.http_date()));
+        out.push(("Date", http_date));
         out.push(("x-oss-content-sha256", UNSIGNED_PAYLOAD.to_string()));
         if let Some(token) = token {
             out.push(("x-oss-security-token", token.to_string()));
         }
         out.push(("Authorization", authorization));
-        SignedHeaders {
+        Ok(SignedHeaders {
             headers: out,
             canonical_request,
             string_to_sign,
-        }
+        })
     }
 
     /// `<yyyymmdd>/<region>/<product>/aliyun_v4_request`.
@@ -338,7 +419,7 @@ mod tests {
         assert_eq!(additional, "abc;host");
         assert_eq!(
             canonical_request(
-                "post",
+                "POST",
                 Some("bk"),
                 Some("a b/c"),
                 "b=2&a=1&c",
@@ -383,8 +464,13 @@ mod tests {
             ("abc", "value"),
             ("ZAbc", "value"),
             ("x-oss-head1", "value"),
-            ("empty", " "),
+            ("empty", ""),
+            ("blank", " "),
+            ("later", ""),
+            ("Later", "value"),
         ];
+        // Dropped: absent, default-signed, empty, or empty first value (Go's
+        // `Header.Get`); a blank value is not empty (both SDKs keep it).
         assert_eq!(
             additional_header_list(
                 &[
@@ -393,11 +479,29 @@ mod tests {
                     "x-oss-head1",
                     "abc",
                     "empty",
-                    "abc"
+                    "abc",
+                    "BLANK",
+                    "later",
+                    "Content-Type",
                 ],
                 &headers
             ),
-            "abc;zabc"
+            "abc;blank;zabc"
+        );
+    }
+
+    #[test]
+    fn the_payload_hash_is_the_content_sha256_header() {
+        let sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let with = |headers: &[(&str, &str)]| canonical_request("PUT", None, None, "", headers, "");
+        assert!(with(&[("X-Oss-Content-Sha256", sha)]).ends_with(&format!("\n\n{sha}")));
+        assert!(with(&[("x-oss-content-sha256", " ")]).ends_with("\n\nUNSIGNED-PAYLOAD"));
+        assert!(with(&[]).ends_with("\n\nUNSIGNED-PAYLOAD"));
+        // Repeated: the first one, as Go's `Header.Get`.
+        let twice = with(&[("x-oss-content-sha256", "a"), ("x-oss-content-sha256", "b")]);
+        assert!(
+            twice.ends_with("x-oss-content-sha256:a,b\n\n\na"),
+            "{twice}"
         );
     }
 
@@ -453,7 +557,7 @@ mod tests {
             headers: &[("x-oss-date", "stale")],
             additional_headers: &[],
         };
-        let signed = s.sign_headers(&req, &c, at(1_705_307_400));
+        let signed = s.sign_headers(&req, &c, at(1_705_307_400)).unwrap();
         assert_eq!(signed.get("x-oss-security-token"), Some("tok"));
         assert_eq!(signed.get("x-oss-date"), Some("20240115T083000Z"));
         assert!(

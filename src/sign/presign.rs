@@ -23,8 +23,14 @@ impl Signer {
     /// that are signed (`x-oss-*`, `content-type`, `content-md5`, additional)
     /// must be sent with the same values by whoever uses the URL.
     ///
+    /// The payload hash is the value of an `x-oss-content-sha256` in
+    /// `request.headers` (which the user of the URL must then send), else
+    /// `UNSIGNED-PAYLOAD`; no `Date` is added, so a `Date` listed as
+    /// additional is the caller's, as in the SDKs.
+    ///
     /// `expires` must be 1 second to 7 days ([`MAX_PRESIGN_EXPIRY`]), whole
-    /// seconds; anything else is [`Error::InvalidArgument`].
+    /// seconds; anything else is [`Error::InvalidArgument`], and so is a
+    /// method or header name that is not an HTTP token.
     pub fn presign(
         &self,
         base_url: &str,
@@ -34,6 +40,7 @@ impl Signer {
         expires: Duration,
     ) -> Result<Presigned, Error> {
         check_presign_expiry(expires)?;
+        request.check()?;
         let t = Timestamp::new(time);
         let scope = scope_parts(t.date(), &self.region, &self.product);
         let headers = request.headers;

@@ -1,5 +1,5 @@
 //! Loopback stand-ins for the credential services, on the scripted server
-//! of `support`: STS (`AssumeRole`, whose ACS3-HMAC-SHA256 signature is
+//! of `common`: STS (`AssumeRole`, whose ACS3-HMAC-SHA256 signature is
 //! checked by an implementation written apart from the crate's, and
 //! `AssumeRoleWithOIDC`, whose token is checked), the ECS metadata service
 //! (with and without metadata tokens) and a credentials URI. Each refuses
@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use oss_process::Credentials;
 
-use crate::support::{Recorded, Reply, Server};
+use crate::common::{Recorded, Reply, Server};
 
 pub const ROLE_ARN: &str = "acs:ram::1234567890123456:role/oss-reader";
 pub const OIDC_PROVIDER_ARN: &str = "acs:ram::1234567890123456:oidc-provider/ack-rrsa";
@@ -63,9 +63,10 @@ impl Issued {
     }
 }
 
-/// `2024-01-15T09:30:00Z`.
+/// `2024-01-15T09:30:00Z`, the form STS, the metadata service and
+/// credential URIs answer (whole seconds, no fraction).
 pub fn iso8601(t: SystemTime) -> String {
-    let c = crate::support::iso_basic(t);
+    let c = crate::common::iso_basic(t);
     format!(
         "{}-{}-{}T{}:{}:{}Z",
         &c[0..4],
@@ -302,7 +303,7 @@ pub fn verify_acs3(request: &Recorded, accepted: &[Credentials]) -> Result<(), R
     }
     let date = request.header("x-acs-date").unwrap_or("");
     let basic: String = date.chars().filter(|c| *c != '-' && *c != ':').collect();
-    let skew_ok = crate::support::parse_iso_basic(&basic).is_some_and(|t| {
+    let skew_ok = crate::common::parse_iso_basic(&basic).is_some_and(|t| {
         let now = SystemTime::now();
         let skew = t.duration_since(now).or_else(|_| now.duration_since(t));
         skew.is_ok_and(|d| d < Duration::from_secs(900))

@@ -1,19 +1,10 @@
-//! Helpers for the emulator tests: a raw HTTP/1.1 exchange over loopback
-//! (exact request target and headers, for replaying signed requests and
-//! forging bad ones), a generated test photo, and emulator set-up.
-
-#![allow(dead_code)]
+//! A raw HTTP/1.1 exchange over loopback, with the exact request target
+//! and headers given (for replaying signed requests and forging bad ones),
+//! and the answer read off the wire.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
-
-use image::{ImageEncoder, Rgb, RgbImage};
-use oss_process::Credentials;
-use oss_process::emulator::Emulator;
-
-pub const AK: &str = "LTAI5tEmulatorTestId";
-pub const SK: &str = "EmulatorTestSecret0123456789";
 
 /// An answer read off the wire.
 #[derive(Debug)]
@@ -110,45 +101,6 @@ pub fn send(
         headers,
         body: raw[split + 4..].to_vec(),
     }
-}
-
-/// A `w` x `h` RGB gradient (red grows left to right, green top to bottom).
-pub fn gradient(w: u32, h: u32) -> RgbImage {
-    RgbImage::from_fn(w, h, |x, y| {
-        Rgb([
-            (x * 255 / w.max(2).saturating_sub(1)) as u8,
-            (y * 255 / h.max(2).saturating_sub(1)) as u8,
-            128,
-        ])
-    })
-}
-
-/// The gradient as a JPEG file.
-pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let img = gradient(w, h);
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
-}
-
-/// The gradient as a PNG file.
-pub fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = gradient(w, h);
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
-}
-
-/// An emulator accepting [`AK`]/[`SK`] with a temporary root.
-pub fn emulator() -> Emulator {
-    Emulator::builder()
-        .credentials(Credentials::new(AK, SK))
-        .start()
-        .expect("start emulator")
 }
 
 /// 24 upper-case hex digits.

@@ -1,13 +1,13 @@
-//! Routing and operations: takes an HTTP request apart the way OSS does
-//! (virtual-hosted or path-style address, sub-resources), checks it
-//! (bucket, signature, `Content-MD5`), runs the operation (GET, HEAD, PUT,
-//! DELETE of objects, PUT of buckets, `x-oss-process` over GET and POST,
-//! `x-oss-async-process`) and shapes every answer like OSS: the
-//! `x-oss-request-id`, `Date` and `Server` headers, and XML error bodies.
+//! The operations, and the handler the server calls: checks a routed
+//! request in OSS's order (bucket, signature, `Content-MD5`), performs its
+//! operation (GET, HEAD, PUT, DELETE of objects, PUT of buckets,
+//! `x-oss-process` over GET and POST, `x-oss-async-process`) and shapes
+//! every answer like OSS: the `x-oss-request-id`, `Date` and `Server`
+//! headers, and XML error bodies. Every answer, refusals included, goes to
+//! the request logger.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher as _;
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -16,50 +16,18 @@ use md5::{Digest, Md5};
 use crate::encoding::{base64_std, base64_std_decode, percent_decode};
 use crate::time::Timestamp;
 
-use super::auth::{SignedParts, Verifier, query_params};
-use super::http::{self, Request, Response};
+use super::auth::{SignedParts, Verifier};
+use super::errors::OssError;
 use super::imaging;
-use super::objects::{self, Store};
-use super::xml::OssError;
+use super::router::{Operation, Route};
+use super::server::{self, Request, Response};
+use super::store::{self, Store};
 use super::{RequestLog, RequestLogger};
 
 /// The largest PUT body the emulator takes.
 pub(crate) const MAX_PUT_BODY: usize = 64 * 1024 * 1024;
 /// The largest POST body (a process string) the emulator takes.
 pub(crate) const MAX_POST_BODY: usize = 64 * 1024;
-
-/// Sub-resources of OSS APIs this emulator does not implement: a request
-/// naming one is refused rather than served as a plain object request.
-const UNIMPLEMENTED_SUBRESOURCES: &[&str] = &[
-    "acl",
-    "append",
-    "bucketInfo",
-    "cors",
-    "delete",
-    "encryption",
-    "inventory",
-    "lifecycle",
-    "location",
-    "logging",
-    "objectMeta",
-    "partNumber",
-    "policy",
-    "referer",
-    "replication",
-    "restore",
-    "select",
-    "stat",
-    "style",
-    "symlink",
-    "tagging",
-    "uploadId",
-    "uploads",
-    "versionId",
-    "versioning",
-    "versions",
-    "website",
-    "worm",
-];
 
 /// The emulator's request handler.
 pub(crate) struct Service {
@@ -71,20 +39,6 @@ pub(crate) struct Service {
     pub clock_offset_secs: i64,
     counter: AtomicU64,
     seed: RandomState,
-}
-
-/// Where a request points.
-#[derive(Debug, PartialEq, Eq)]
-struct Address {
-    bucket: Option<String>,
-    key: Option<String>,
-}
-
-/// What a request's query asks for, besides the object itself.
-struct SubResources {
-    process: Option<String>,
-    async_process: bool,
-    unimplemented: Option<String>,
 }
 
 impl Service {
@@ -182,70 +136,61 @@ impl Service {
         }
     }
 
-    fn route(&self, request: &Request, request_id: &str) -> Result<Response, OssError> {
-        let host = request.header("host").unwrap_or("");
-        let address = resolve(host, request.path())?;
-        let sub = sub_resources(request.query())?;
-        if let Some(bucket) = &address.bucket {
-            let creating =
-                request.method == "PUT" && address.key.is_none() && sub.process.is_none();
-            if !creating {
-                self.store.require_bucket(bucket)?;
-            }
+    /// Routes and checks a request in OSS's order (bucket, signature,
+    /// `Content-MD5`), then performs its operation.
+    fn serve(&self, request: &Request, request_id: &str) -> Result<Response, OssError> {
+        let route = Route::new(
+            request.header("host").unwrap_or(""),
+            request.path(),
+            request.query(),
+        )?;
+        if let Some(bucket) = &route.bucket
+            && !route.creates_bucket(&request.method)
+        {
+            self.store.require_bucket(bucket)?;
         }
         self.verifier.verify(
             &SignedParts {
                 method: &request.method,
-                bucket: address.bucket.as_deref(),
-                key: address.key.as_deref(),
+                bucket: route.bucket.as_deref(),
+                key: route.key.as_deref(),
                 query: request.query(),
                 headers: &request.headers,
             },
             self.now(),
         )?;
         check_content_md5(request)?;
-        if let Some(name) = sub.unimplemented {
-            return Err(not_implemented(&format!("the ?{name} sub-resource")));
-        }
-        let method = request.method.as_str();
-        let (Some(bucket), key) = (address.bucket.as_deref(), address.key.as_deref()) else {
-            return Err(not_implemented("service-level requests (ListBuckets)"));
-        };
-        let Some(key) = key else {
-            return match method {
-                "PUT" => {
-                    self.store.create_bucket(bucket)?;
-                    Ok(Response::new(200).header("Location", format!("/{bucket}")))
-                }
-                "GET" | "HEAD" | "DELETE" | "POST" => Err(not_implemented(
-                    "bucket-level requests other than PutBucket",
-                )),
-                _ => Err(OssError::method_not_allowed(method, "Bucket")),
-            };
-        };
-        match (method, &sub.process, sub.async_process) {
-            ("POST", _, true) => self.async_process(request, bucket, key, request_id),
-            ("POST", Some(_), false) => self.post_process(request, bucket, key),
-            ("GET", Some(process), false) => self.get_process(bucket, key, process),
-            (_, Some(_), _) | (_, _, true) => Err(OssError::method_not_allowed(method, "Object")),
-            ("GET" | "HEAD", None, false) => self.get_object(bucket, key),
-            ("PUT", None, false) => {
-                self.store.put(bucket, key, &request.body)?;
-                Ok(Response::new(200).header("ETag", objects::etag(&request.body)))
+        match route.operation(&request.method)? {
+            Operation::PutBucket { bucket } => {
+                self.store.create_bucket(bucket)?;
+                Ok(Response::new(200).header("Location", format!("/{bucket}")))
             }
-            ("DELETE", None, false) => {
+            Operation::GetObject { bucket, key } => self.get_object(bucket, key),
+            Operation::PutObject { bucket, key } => {
+                self.store.put(bucket, key, &request.body)?;
+                Ok(Response::new(200).header("ETag", store::etag(&request.body)))
+            }
+            Operation::DeleteObject { bucket, key } => {
                 self.store.delete(bucket, key)?;
                 Ok(Response::new(204))
             }
-            _ => Err(OssError::method_not_allowed(method, "Object")),
+            Operation::GetProcess {
+                bucket,
+                key,
+                process,
+            } => self.get_process(bucket, key, process),
+            Operation::PostProcess { bucket, key } => self.post_process(request, bucket, key),
+            Operation::AsyncProcess { bucket, key } => {
+                self.async_process(request, bucket, key, request_id)
+            }
         }
     }
 
     fn get_object(&self, bucket: &str, key: &str) -> Result<Response, OssError> {
         let object = self.store.get(bucket, key)?;
         Ok(Response::new(200)
-            .header("Content-Type", objects::content_type(key, &object.bytes))
-            .header("ETag", objects::etag(&object.bytes))
+            .header("Content-Type", store::content_type(key, &object.bytes))
+            .header("ETag", store::etag(&object.bytes))
             .header("Last-Modified", Timestamp::new(object.modified).http_date())
             .header("x-oss-object-type", "Normal")
             .header("x-oss-storage-class", "Standard")
@@ -268,7 +213,7 @@ impl Service {
         let output = plan.apply(&self.source(bucket, key)?)?;
         Ok(Response::new(200)
             .header("Content-Type", output.content_type)
-            .header("ETag", objects::etag(&output.bytes))
+            .header("ETag", store::etag(&output.bytes))
             .body(output.bytes))
     }
 
@@ -284,7 +229,7 @@ impl Service {
         if let Some(target) = &save_as {
             let target_bucket = target.bucket.as_deref().unwrap_or(bucket);
             self.store.require_bucket(target_bucket)?;
-            objects::Store::check_key(&target.key)?;
+            store::Store::check_key(&target.key)?;
         }
         let output = plan.apply(&self.source(bucket, key)?)?;
         let Some(target) = save_as else {
@@ -340,11 +285,11 @@ impl Service {
     }
 }
 
-impl http::Handler for Service {
+impl server::Handler for Service {
     fn handle(&self, request: &Request) -> Response {
         let started = Instant::now();
         let request_id = self.next_request_id();
-        let (response, code) = match self.route(request, &request_id) {
+        let (response, code) = match self.serve(request, &request_id) {
             Ok(r) => (r, None),
             Err(e) => (
                 self.error_response(&e, &request_id, Some(request)),
@@ -375,85 +320,6 @@ impl http::Handler for Service {
         self.log(None, &response, Some(error.code), &request_id, started);
         response
     }
-}
-
-fn not_implemented(what: &str) -> OssError {
-    OssError::new(
-        501,
-        "NotImplemented",
-        "0016-00000007",
-        format!("This emulator does not implement {what}."),
-    )
-}
-
-/// Splits the Host header and path into bucket and key. An IP address or
-/// `localhost` means path-style (`/bucket/key`); so does a service endpoint
-/// (`oss-<region>.aliyuncs.com`, `<region>.oss.aliyuncs.com`) or a host of
-/// one or two labels. Otherwise the first label is the bucket
-/// (`bucket.oss-cn-hangzhou.aliyuncs.com`, `bucket.localhost`).
-fn resolve(host: &str, raw_path: &str) -> Result<Address, OssError> {
-    let path = percent_decode(raw_path).ok_or_else(|| {
-        OssError::invalid_argument("The request path is not valid percent-encoded UTF-8.")
-    })?;
-    let path = path.strip_prefix('/').unwrap_or(&path);
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    if let Some(bucket) = bucket_from_host(host) {
-        return Ok(Address {
-            bucket: Some(bucket),
-            key: non_empty(path),
-        });
-    }
-    let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-    Ok(Address {
-        bucket: non_empty(bucket),
-        key: non_empty(key),
-    })
-}
-
-fn bucket_from_host(host: &str) -> Option<String> {
-    let host = host.trim().to_ascii_lowercase();
-    let name = if host.starts_with('[') {
-        return None; // an IPv6 literal
-    } else {
-        host.rsplit_once(':').map_or(host.as_str(), |(h, port)| {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                h
-            } else {
-                host.as_str()
-            }
-        })
-    };
-    if name.is_empty() || name == "localhost" || name.parse::<IpAddr>().is_ok() {
-        return None;
-    }
-    let labels: Vec<&str> = name.split('.').collect();
-    let first = labels[0];
-    let is_endpoint = first == "oss" || first.starts_with("oss-") || labels.get(1) == Some(&"oss");
-    let enough = labels.len() >= 3 || (labels.len() == 2 && labels[1] == "localhost");
-    (enough && !is_endpoint && Store::check_bucket_name(first).is_ok()).then(|| first.to_string())
-}
-
-fn sub_resources(query: &str) -> Result<SubResources, OssError> {
-    let mut sub = SubResources {
-        process: None,
-        async_process: false,
-        unimplemented: None,
-    };
-    for (raw_name, raw_value) in query_params(query) {
-        let name = percent_decode(raw_name).unwrap_or_else(|| raw_name.to_string());
-        match name.as_str() {
-            "x-oss-process" => {
-                let value = percent_decode(&raw_value.replace('+', "%20")).ok_or_else(|| {
-                    OssError::invalid_argument("x-oss-process is not valid percent-encoded UTF-8.")
-                })?;
-                sub.process = Some(value);
-            }
-            "x-oss-async-process" => sub.async_process = true,
-            n if UNIMPLEMENTED_SUBRESOURCES.contains(&n) => sub.unimplemented = Some(name),
-            _ => {}
-        }
-    }
-    Ok(sub)
 }
 
 /// The value of a `name=value` POST body. SDKs send the value unencoded;
@@ -517,58 +383,6 @@ fn json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn addr(bucket: Option<&str>, key: Option<&str>) -> Address {
-        Address {
-            bucket: bucket.map(str::to_string),
-            key: key.map(str::to_string),
-        }
-    }
-
-    #[test]
-    fn resolves_virtual_hosted_and_path_style_addresses() {
-        let cases = [
-            (
-                "examplebucket.oss-cn-hangzhou.aliyuncs.com",
-                "/a/b%20c.jpg",
-                addr(Some("examplebucket"), Some("a/b c.jpg")),
-            ),
-            (
-                "examplebucket.oss-cn-hangzhou.aliyuncs.com:443",
-                "/",
-                addr(Some("examplebucket"), None),
-            ),
-            (
-                "oss-cn-hangzhou.aliyuncs.com",
-                "/b1/k",
-                addr(Some("b1"), Some("k")),
-            ),
-            (
-                "bk1.cn-hangzhou.oss.aliyuncs.com",
-                "/k",
-                addr(Some("bk1"), Some("k")),
-            ),
-            (
-                "cn-hangzhou.oss.aliyuncs.com",
-                "/b1/k",
-                addr(Some("b1"), Some("k")),
-            ),
-            (
-                "127.0.0.1:9000",
-                "/src-bucket/%E7%9B%B8%E5%86%8C/x.jpg",
-                addr(Some("src-bucket"), Some("相册/x.jpg")),
-            ),
-            ("localhost:9000", "/b1/", addr(Some("b1"), None)),
-            ("bk1.localhost:9000", "/k", addr(Some("bk1"), Some("k"))),
-            ("[::1]:9000", "/b1/k", addr(Some("b1"), Some("k"))),
-            ("127.0.0.1", "/", addr(None, None)),
-            ("my_host.example.com", "/b1/k", addr(Some("b1"), Some("k"))),
-        ];
-        for (host, path, expected) in cases {
-            assert_eq!(resolve(host, path).unwrap(), expected, "{host} {path}");
-        }
-        assert!(resolve("h", "/%FF").is_err());
-    }
 
     #[test]
     fn form_values_are_taken_raw_or_decoded() {

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use md5::{Digest, Md5};
 
-use super::xml::OssError;
+use super::errors::OssError;
 
 /// The longest object key OSS accepts, in bytes.
 const MAX_KEY_BYTES: usize = 1023;
