@@ -15,8 +15,8 @@ use std::sync::{Arc, Barrier};
 
 use common::Server;
 use credentials_support::{
-    ECS_ROLE, Env, Imds, Issued, OIDC_PROVIDER_ARN, ROLE_ARN, Sts, TempDir, closed_url, start_imds,
-    start_sts, start_uri,
+    ECS_ROLE, Env, Imds, Issued, OIDC_PROVIDER_ARN, ROLE_ARN, TempDir, closed_url, full_text,
+    start_imds, start_uri, sts_stand_in,
 };
 use oss_process::credentials::{ChainBuilder, ChainSource, DefaultChain};
 use oss_process::{Credentials, CredentialsProvider, Error};
@@ -35,28 +35,6 @@ fn chain(env: &Env, home: &TempDir, sts: Option<&Server>, imds: Option<&Server>)
         builder = builder.sts_endpoint(sts.url());
     }
     builder.build().unwrap()
-}
-
-fn full_text(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
-fn sts_for(sources: Vec<Credentials>, tokens: &[&str], issue: &Issued) -> Server {
-    start_sts(
-        Sts {
-            sources,
-            oidc_tokens: tokens.iter().map(|t| t.to_string()).collect(),
-            issue: issue.clone(),
-        },
-        20,
-    )
 }
 
 fn ak() -> Credentials {
@@ -164,7 +142,7 @@ fn the_oidc_role_from_the_environment() {
     let home = TempDir::new("oidc-env");
     let token_file = home.write("token", "header.payload.signature\n");
     let issue = Issued::new("oidc");
-    let sts = sts_for(vec![], &["header.payload.signature"], &issue);
+    let sts = sts_stand_in(vec![], &["header.payload.signature"], &issue);
     let dead_proxy = closed_url();
     let env = Env::new(&[
         ("ALIBABA_CLOUD_ROLE_ARN", ROLE_ARN),
@@ -211,7 +189,7 @@ fn every_cli_profile_mode() {
         Credentials::new(AK_ID, AK_SECRET).with_security_token("SourceStsToken0123");
     let home = TempDir::new("cli-modes");
     let token_file = home.write("rrsa-token", "cli.oidc.token");
-    let sts = sts_for(
+    let sts = sts_stand_in(
         vec![ak(), session_source.clone()],
         &["cli.oidc.token"],
         &issue,
@@ -335,7 +313,7 @@ fn every_credentials_file_type() {
     let issue = Issued::new("ini");
     let home = TempDir::new("ini-types");
     let token_file = home.write("token", "ini.oidc.token");
-    let sts = sts_for(vec![ak()], &["ini.oidc.token"], &issue);
+    let sts = sts_stand_in(vec![ak()], &["ini.oidc.token"], &issue);
     let imds = start_imds(Imds::TokenRequired, issue.clone(), 20);
     home.write(
         ".alibabacloud/credentials",
@@ -555,7 +533,7 @@ fn process_object_with_credentials_from_every_source() {
         .unwrap();
     let home = TempDir::new("e2e");
     let token_file = home.write("token", "e2e.oidc.token");
-    let sts = sts_for(vec![ak()], &["e2e.oidc.token"], &issue);
+    let sts = sts_stand_in(vec![ak()], &["e2e.oidc.token"], &issue);
     let imds = start_imds(Imds::TokenRequired, issue.clone(), 10);
     let uri = start_uri(issue.clone(), 10);
     cli_config(

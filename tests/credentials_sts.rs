@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{Reply, Server};
 use credentials_support::{
-    Issued, OIDC_PROVIDER_ARN, ROLE_ARN, Sts, TempDir, decode_pairs, start_sts, sts_error,
+    Issued, OIDC_PROVIDER_ARN, ROLE_ARN, TempDir, decode_pairs, full_text, sts_error, sts_stand_in,
 };
 use oss_process::credentials::{OidcRoleProvider, RamRoleArnProvider};
 use oss_process::{Credentials, CredentialsProvider, Error};
@@ -22,28 +22,6 @@ use oss_process::{Credentials, CredentialsProvider, Error};
 const AK_ID: &str = "LTAI5tStsTestId";
 const AK_SECRET: &str = "StsTestSecretValue0123456789";
 const SOURCE_TOKEN: &str = "SourceTokenValue0123456789";
-
-fn full_text(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
-fn stand_in(sources: Vec<Credentials>, tokens: &[&str], issue: &Issued) -> Server {
-    start_sts(
-        Sts {
-            sources,
-            oidc_tokens: tokens.iter().map(|t| t.to_string()).collect(),
-            issue: issue.clone(),
-        },
-        20,
-    )
-}
 
 /// Credentials that expire within the cache's safety margin, so every call
 /// fetches again.
@@ -58,7 +36,7 @@ fn short_lived(label: &str) -> Issued {
 fn assume_role_is_signed_and_carries_every_option() {
     let issue = Issued::new("assumed");
     let source = Credentials::new(AK_ID, AK_SECRET).with_security_token(SOURCE_TOKEN);
-    let sts = stand_in(vec![source.clone()], &[], &issue);
+    let sts = sts_stand_in(vec![source.clone()], &[], &issue);
     let provider = RamRoleArnProvider::builder(source, ROLE_ARN)
         .role_session_name("batch.job-7@x")
         .duration(Duration::from_secs(1800))
@@ -97,7 +75,7 @@ fn assume_role_is_signed_and_carries_every_option() {
 #[test]
 fn a_wrong_secret_is_refused_and_the_echo_is_scrubbed() {
     let issue = Issued::new("refused");
-    let sts = stand_in(vec![Credentials::new(AK_ID, AK_SECRET)], &[], &issue);
+    let sts = sts_stand_in(vec![Credentials::new(AK_ID, AK_SECRET)], &[], &issue);
     let wrong = Credentials::new(AK_ID, "WrongSecretValue0123456789").with_security_token("");
     let provider = RamRoleArnProvider::builder(wrong, ROLE_ARN)
         .sts_endpoint(sts.url())
@@ -172,7 +150,7 @@ fn the_source_is_asked_on_every_fetch() {
     let issue = short_lived("refreshing");
     let first = Credentials::new(AK_ID, AK_SECRET);
     let second = Credentials::new("LTAI5tRotated", "RotatedSecret0123456789");
-    let sts = stand_in(vec![first.clone(), second.clone()], &[], &issue);
+    let sts = sts_stand_in(vec![first.clone(), second.clone()], &[], &issue);
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
     let source = move || -> Result<Credentials, Error> {
@@ -222,7 +200,7 @@ fn the_oidc_token_file_is_read_on_every_fetch() {
     let dir = TempDir::new("oidc-rotate");
     let token_file = dir.write("token", "first.jwt.token\n");
     let issue = short_lived("oidc");
-    let sts = stand_in(vec![], &["first.jwt.token", "second.jwt.token"], &issue);
+    let sts = sts_stand_in(vec![], &["first.jwt.token", "second.jwt.token"], &issue);
     let provider = OidcRoleProvider::builder(ROLE_ARN, OIDC_PROVIDER_ARN, &token_file)
         .role_session_name("rrsa-pod")
         .sts_endpoint(sts.url())

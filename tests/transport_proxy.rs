@@ -11,8 +11,10 @@ mod common;
 mod transport_support;
 
 use common::{Reply, Server};
-use oss_process::{Client, ClientBuilder, Credentials, Error, NoRetry, ProxyConfig};
-use transport_support::{CA_PEM, ProxyMode, closed_port, start_proxy, start_tls_server};
+use oss_process::{
+    Client, ClientBuilder, Credentials, Error, NoRetry, ProcessObjectResult, ProxyConfig,
+};
+use transport_support::{CA_PEM, ProxyMode, closed_port, full_text, start_proxy, start_tls_server};
 
 const PROCESS: &str = "image/resize,w_10|sys/saveas,o_dGh1bWIuanBn";
 
@@ -40,6 +42,14 @@ fn builder(endpoint: &str, proxy: ProxyConfig) -> ClientBuilder {
         .proxy(proxy)
 }
 
+/// Builds a client for `endpoint` with `proxy` and makes one call.
+fn call(endpoint: &str, proxy: ProxyConfig) -> Result<ProcessObjectResult, Error> {
+    builder(endpoint, proxy)
+        .build()
+        .unwrap()
+        .process_object("examplebucket", "cat.jpg", PROCESS)
+}
+
 fn oss() -> Server {
     Server::always(
         20,
@@ -47,34 +57,19 @@ fn oss() -> Server {
     )
 }
 
-fn full_text(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
 #[test]
 fn http_endpoints_use_http_proxy_never_https_proxy() {
     let server = oss();
     let proxy = start_proxy(ProxyMode::Tunnel);
     let other = start_proxy(ProxyMode::Tunnel);
-    let client = builder(
+    call(
         &server.url(),
         vars(&[
             ("HTTP_PROXY", &proxy.url("http")),
             ("HTTPS_PROXY", &other.url("http")),
         ]),
     )
-    .build()
     .unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
     let connects = proxy.connects();
     assert_eq!(connects.len(), 1);
     assert_eq!(connects[0].target, server.addr().to_string());
@@ -82,12 +77,7 @@ fn http_endpoints_use_http_proxy_never_https_proxy() {
     assert_eq!(server.count(), 1);
 
     // HTTPS_PROXY alone: an http:// endpoint goes direct.
-    let client = builder(&server.url(), vars(&[("https_proxy", &other.url("http"))]))
-        .build()
-        .unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
+    call(&server.url(), vars(&[("https_proxy", &other.url("http"))])).unwrap();
     assert!(other.connects().is_empty());
     assert_eq!(server.count(), 2);
 }
@@ -126,30 +116,22 @@ fn no_proxy_sends_listed_hosts_direct() {
         "*",
         ".example.com,127.0.0.1:9",
     ] {
-        let client = builder(
+        call(
             &server.url(),
             vars(&[("HTTP_PROXY", &proxy.url("http")), ("NO_PROXY", list)]),
         )
-        .build()
         .unwrap();
-        client
-            .process_object("examplebucket", "cat.jpg", PROCESS)
-            .unwrap();
         assert!(proxy.connects().is_empty(), "NO_PROXY={list}");
     }
     // A list that does not name the host: through the proxy.
-    let client = builder(
+    call(
         &server.url(),
         vars(&[
             ("HTTP_PROXY", &proxy.url("http")),
             ("no_proxy", "10.0.0.0/8,::1,example.com"),
         ]),
     )
-    .build()
     .unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
     assert_eq!(proxy.connects().len(), 1);
 }
 
@@ -157,27 +139,15 @@ fn no_proxy_sends_listed_hosts_direct() {
 fn an_explicit_proxy_overrides_the_environment() {
     let server = oss();
     let proxy = start_proxy(ProxyMode::Tunnel);
-    let client = builder(&server.url(), ProxyConfig::url(proxy.url("http")))
-        .build()
-        .unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
+    call(&server.url(), ProxyConfig::url(proxy.url("http"))).unwrap();
     assert_eq!(proxy.connects().len(), 1);
-    let client = builder(
+    call(
         &server.url(),
         ProxyConfig::url(proxy.url("http")).no_proxy("127.0.0.1"),
     )
-    .build()
     .unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
     assert_eq!(proxy.connects().len(), 1);
-    let client = builder(&server.url(), ProxyConfig::none()).build().unwrap();
-    client
-        .process_object("examplebucket", "cat.jpg", PROCESS)
-        .unwrap();
+    call(&server.url(), ProxyConfig::none()).unwrap();
     assert_eq!(proxy.connects().len(), 1);
 }
 

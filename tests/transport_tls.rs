@@ -7,7 +7,7 @@
 mod transport_support;
 
 use oss_process::{Client, ClientBuilder, Credentials, Error};
-use transport_support::{CA_PEM, start_tls_server};
+use transport_support::{CA_PEM, full_text, start_tls_server};
 
 const PROCESS: &str = "image/resize,w_10|sys/saveas,o_dGh1bWIuanBn";
 
@@ -17,17 +17,6 @@ fn builder(endpoint: &str) -> ClientBuilder {
         .endpoint(endpoint)
         .credentials(Credentials::new("LTAI5tTlsTest", "TlsTestSecret0123456789"))
         .proxy(oss_process::ProxyConfig::none())
-}
-
-fn full_text(e: &Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
 }
 
 #[test]

@@ -415,15 +415,7 @@ impl ClientBuilder {
             fixed.validate()?;
         }
         let proxying = self.proxy.unwrap_or_default().resolve(endpoint.https)?;
-        let mut extra_roots = Vec::new();
-        for pem in &self.root_certificates {
-            extra_roots.extend(crate::transport::tls::parse_root_certificates(pem)?);
-        }
-        let roots = if extra_roots.is_empty() {
-            Roots::Bundled
-        } else {
-            Roots::BundledAnd(Arc::new(extra_roots))
-        };
+        let roots = Roots::bundled_and(&self.root_certificates)?;
         #[cfg(feature = "platform-verifier")]
         let roots = match (self.platform_verifier, roots) {
             (false, roots) => roots,

@@ -4,12 +4,12 @@
 //! injects the environment, home directory and endpoints.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::fetch::FetchSettings;
-use super::sts::StsOptions;
+use super::sts::{Session, StsOptions};
 use super::{
     Credentials, CredentialsProvider, CredentialsUriProvider, EcsRamRoleProvider,
     EnvironmentProvider, MetadataToken, OidcRoleProvider, RamRoleArnProvider, cli_config, ini_file,
@@ -27,9 +27,7 @@ pub(crate) enum Spec {
     RamRoleArn {
         source: Box<Spec>,
         role_arn: String,
-        session_name: Option<String>,
-        duration: Option<Duration>,
-        policy: Option<String>,
+        session: Session,
         external_id: Option<String>,
         sts_region: Option<String>,
         vpc: Option<bool>,
@@ -41,14 +39,56 @@ pub(crate) enum Spec {
         role_arn: String,
         provider_arn: String,
         token_file: PathBuf,
-        session_name: Option<String>,
-        duration: Option<Duration>,
-        policy: Option<String>,
+        session: Session,
         sts_region: Option<String>,
         vpc: Option<bool>,
     },
     /// A credentials URI.
     Uri(String),
+}
+
+/// The file a step reads: the one `var` names (which must then exist),
+/// else the first of `candidates` (relative to the home directory) that
+/// exists; or why there is none.
+pub(crate) fn locate_file(
+    get: &dyn Fn(&str) -> Option<String>,
+    var: &str,
+    home: Option<&Path>,
+    candidates: &[&str],
+) -> Result<PathBuf, Probe> {
+    if let Some(path) = get(var) {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Probe::Failed(format!(
+                "{var} names {}, which is not a readable file",
+                path.display()
+            )))
+        };
+    }
+    let Some(home) = home else {
+        return Err(Probe::Skipped("no home directory (HOME is not set)".into()));
+    };
+    let paths: Vec<PathBuf> = candidates.iter().map(|c| home.join(c)).collect();
+    if let Some(found) = paths.iter().find(|p| p.is_file()) {
+        return Ok(found.clone());
+    }
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Err(Probe::Skipped(match shown.as_slice() {
+        [one] => format!("{one} does not exist ({var} is not set)"),
+        many => format!("neither {} exists ({var} is not set)", many.join(" nor ")),
+    }))
+}
+
+/// `credentials` if they are well formed, else what is wrong with them,
+/// prefixed by where they were read (`at`); never a secret.
+pub(crate) fn checked(credentials: Credentials, at: &str) -> Result<Credentials, String> {
+    match credentials.validate() {
+        Ok(()) => Ok(credentials),
+        Err(Error::Credentials { message, .. }) => Err(format!("{at}: {message}")),
+        Err(other) => Err(format!("{at}: {other}")),
+    }
 }
 
 /// Why a step gave no credentials.
@@ -135,7 +175,7 @@ pub struct ChainBuilder {
     sts_endpoint: Option<String>,
     imds_endpoint: Option<String>,
     proxy: Option<ProxyConfig>,
-    root_certificates: Option<Vec<u8>>,
+    root_certificates: Vec<Vec<u8>>,
     imds_timeout: Duration,
 }
 
@@ -147,7 +187,7 @@ impl fmt::Debug for ChainBuilder {
             .field("sts_endpoint", &self.sts_endpoint)
             .field("imds_endpoint", &self.imds_endpoint)
             .field("proxy", &self.proxy)
-            .field("root_certificates", &self.root_certificates.is_some())
+            .field("root_certificates", &self.root_certificates.len())
             .finish()
     }
 }
@@ -160,7 +200,7 @@ impl Default for ChainBuilder {
             sts_endpoint: None,
             imds_endpoint: None,
             proxy: None,
-            root_certificates: None,
+            root_certificates: Vec::new(),
             imds_timeout: Duration::from_secs(1),
         }
     }
@@ -219,11 +259,12 @@ impl ChainBuilder {
         self
     }
 
-    /// Trusts these root certificates (PEM) for STS and credential URIs,
-    /// besides the bundled ones (a corporate CA).
+    /// Also trusts the root certificates in this PEM text for STS and
+    /// credential URIs, besides the bundled ones (a corporate CA). Call it
+    /// again to add more.
     #[must_use]
     pub fn root_certificates(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.root_certificates = Some(pem.as_ref().to_vec());
+        self.root_certificates.push(pem.as_ref().to_vec());
         self
     }
 
@@ -243,12 +284,7 @@ impl ChainBuilder {
         };
         proxy.resolve(true)?;
         proxy.resolve(false)?;
-        let roots = match &self.root_certificates {
-            Some(pem) => Roots::BundledAnd(Arc::new(
-                crate::transport::tls::parse_root_certificates(pem)?,
-            )),
-            None => Roots::Bundled,
-        };
+        let roots = Roots::bundled_and(&self.root_certificates)?;
         let fetch = FetchSettings {
             proxy,
             roots,
@@ -519,9 +555,7 @@ impl Context {
                     role_arn: get(names[0]).unwrap_or_default(),
                     provider_arn: get(names[1]).unwrap_or_default(),
                     token_file: PathBuf::from(get(names[2]).unwrap_or_default()),
-                    session_name: None,
-                    duration: None,
-                    policy: None,
+                    session: Session::default(),
                     sts_region: None,
                     vpc: None,
                 };
@@ -588,35 +622,28 @@ impl Context {
 
     /// The provider a profile describes.
     fn provider(&self, spec: &Spec) -> Result<Arc<dyn CredentialsProvider>, Error> {
-        let session_name = |explicit: &Option<String>| {
-            explicit
+        // The profile's session name, else ALIBABA_CLOUD_ROLE_SESSION_NAME.
+        let session = |session: &Session| Session {
+            name: session
+                .name
                 .clone()
-                .or_else(|| self.get("ALIBABA_CLOUD_ROLE_SESSION_NAME"))
+                .or_else(|| self.get("ALIBABA_CLOUD_ROLE_SESSION_NAME")),
+            ..session.clone()
         };
         Ok(match spec {
             Spec::Static(credentials) => Arc::new(credentials.clone()),
             Spec::RamRoleArn {
                 source,
                 role_arn,
-                session_name: name,
-                duration,
-                policy,
+                session: options,
                 external_id,
                 sts_region,
                 vpc,
             } => {
                 let source = self.provider(source)?;
                 let mut builder = RamRoleArnProvider::builder_from_arc(source, role_arn.clone())
+                    .with_session(session(options))
                     .with_sts(self.sts(sts_region.as_deref(), *vpc));
-                if let Some(name) = session_name(name) {
-                    builder = builder.role_session_name(name);
-                }
-                if let Some(duration) = duration {
-                    builder = builder.duration(*duration);
-                }
-                if let Some(policy) = policy {
-                    builder = builder.policy(policy);
-                }
                 if let Some(id) = external_id {
                     builder = builder.external_id(id);
                 }
@@ -645,29 +672,19 @@ impl Context {
                 role_arn,
                 provider_arn,
                 token_file,
-                session_name: name,
-                duration,
-                policy,
+                session: options,
                 sts_region,
                 vpc,
-            } => {
-                let mut builder = OidcRoleProvider::builder(
+            } => Arc::new(
+                OidcRoleProvider::builder(
                     role_arn.clone(),
                     provider_arn.clone(),
                     token_file.clone(),
                 )
-                .with_sts(self.sts(sts_region.as_deref(), *vpc));
-                if let Some(name) = session_name(name) {
-                    builder = builder.role_session_name(name);
-                }
-                if let Some(duration) = duration {
-                    builder = builder.duration(*duration);
-                }
-                if let Some(policy) = policy {
-                    builder = builder.policy(policy);
-                }
-                Arc::new(builder.build()?)
-            }
+                .with_session(session(options))
+                .with_sts(self.sts(sts_region.as_deref(), *vpc))
+                .build()?,
+            ),
             Spec::Uri(uri) => Arc::new(
                 CredentialsUriProvider::builder(uri.clone())
                     .with_fetch(self.fetch.clone())

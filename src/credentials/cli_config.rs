@@ -23,7 +23,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::Credentials;
-use super::chain::{Probe, Spec};
+use super::chain::{Probe, Spec, checked, locate_file};
+use super::sts::{DEFAULT_DURATION, Session};
 
 /// The modes this crate reads.
 const SUPPORTED: &str =
@@ -42,26 +43,12 @@ pub(crate) fn locate(
             "disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true".into(),
         ));
     }
-    if let Some(path) = get("ALIBABA_CLOUD_CONFIG_FILE") {
-        let path = PathBuf::from(path);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(Probe::Failed(format!(
-                "ALIBABA_CLOUD_CONFIG_FILE names {}, which is not a readable file",
-                path.display()
-            )))
-        };
-    }
-    let Some(home) = home else {
-        return Err(Probe::Skipped("no home directory (HOME is not set)".into()));
-    };
-    let path = home.join(".aliyun").join("config.json");
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(Probe::Skipped(format!("{} does not exist", path.display())))
-    }
+    locate_file(
+        get,
+        "ALIBABA_CLOUD_CONFIG_FILE",
+        home,
+        &[".aliyun/config.json"],
+    )
 }
 
 /// Reads the profile `name` (or the file's `current`, or `default`) of the
@@ -138,13 +125,7 @@ impl<'a> File<'a> {
             if with_token {
                 credentials = credentials.with_security_token(get("sts_token").unwrap_or(""));
             }
-            credentials.validate().map_err(|e| {
-                format!(
-                    "{at}: {}",
-                    e.to_string().trim_start_matches("credentials: ")
-                )
-            })?;
-            Ok(credentials)
+            checked(credentials, &at)
         };
         let duration = match profile.get("expired_seconds") {
             None | Some(Value::Null) => None,
@@ -163,14 +144,18 @@ impl<'a> File<'a> {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => return Err(format!("{at} has an enable_vpc that is not true or false")),
         };
-        let session_name = get("ram_session_name").or_else(|| get("role_session_name"));
+        let session = Session {
+            name: get("ram_session_name")
+                .or_else(|| get("role_session_name"))
+                .map(str::to_string),
+            duration: duration.unwrap_or(DEFAULT_DURATION),
+            policy: get("policy").map(str::to_string),
+        };
         let role = |source: Spec| -> Result<Spec, String> {
             Ok(Spec::RamRoleArn {
                 source: Box::new(source),
                 role_arn: need("ram_role_arn")?.to_string(),
-                session_name: session_name.map(str::to_string),
-                duration,
-                policy: get("policy").map(str::to_string),
+                session: session.clone(),
                 external_id: get("external_id").map(str::to_string),
                 sts_region: get("sts_region").map(str::to_string),
                 vpc,
@@ -197,9 +182,7 @@ impl<'a> File<'a> {
                 role_arn: need("ram_role_arn")?.to_string(),
                 provider_arn: need("oidc_provider_arn")?.to_string(),
                 token_file: PathBuf::from(need("oidc_token_file")?),
-                session_name: session_name.map(str::to_string),
-                duration,
-                policy: get("policy").map(str::to_string),
+                session: session.clone(),
                 sts_region: get("sts_region").map(str::to_string),
                 vpc,
             }),

@@ -39,44 +39,23 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Credentials;
-use super::chain::{Probe, Spec};
-use super::sts::DEFAULT_DURATION;
+use super::chain::{Probe, Spec, checked, locate_file};
+use super::sts::{DEFAULT_DURATION, Session};
 
 /// The types this crate reads.
 const SUPPORTED: &str = "access_key, ram_role_arn, ecs_ram_role, oidc_role_arn";
 
-/// The file and section the environment points at, or why there is none.
+/// The file the environment points at, or why there is none.
 pub(crate) fn locate(
     get: &dyn Fn(&str) -> Option<String>,
     home: Option<&Path>,
 ) -> Result<PathBuf, Probe> {
-    if let Some(path) = get("ALIBABA_CLOUD_CREDENTIALS_FILE") {
-        let path = PathBuf::from(path);
-        return if path.is_file() {
-            Ok(path)
-        } else {
-            Err(Probe::Failed(format!(
-                "ALIBABA_CLOUD_CREDENTIALS_FILE names {}, which is not a readable file",
-                path.display()
-            )))
-        };
-    }
-    let Some(home) = home else {
-        return Err(Probe::Skipped("no home directory (HOME is not set)".into()));
-    };
-    let dir = home.join(".alibabacloud");
-    let candidates = [dir.join("credentials"), dir.join("credentials.ini")];
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .ok_or_else(|| {
-            Probe::Skipped(format!(
-                "neither {} nor {} exists (ALIBABA_CLOUD_CREDENTIALS_FILE is not set)",
-                candidates[0].display(),
-                candidates[1].display()
-            ))
-        })
+    locate_file(
+        get,
+        "ALIBABA_CLOUD_CREDENTIALS_FILE",
+        home,
+        &[".alibabacloud/credentials", ".alibabacloud/credentials.ini"],
+    )
 }
 
 /// Reads the section `section` of `path` into what it describes.
@@ -114,9 +93,11 @@ pub(crate) fn read(path: &Path, section: &str) -> Result<(Spec, String), String>
                 &at,
             )?)),
             role_arn: need("role_arn")?.to_string(),
-            session_name: get("role_session_name").map(str::to_string),
-            duration: Some(DEFAULT_DURATION),
-            policy: get("policy").map(str::to_string),
+            session: Session {
+                name: get("role_session_name").map(str::to_string),
+                duration: DEFAULT_DURATION,
+                policy: get("policy").map(str::to_string),
+            },
             external_id: None,
             sts_region: None,
             vpc: None,
@@ -128,9 +109,11 @@ pub(crate) fn read(path: &Path, section: &str) -> Result<(Spec, String), String>
             role_arn: need("role_arn")?.to_string(),
             provider_arn: need("oidc_provider_arn")?.to_string(),
             token_file: PathBuf::from(need("oidc_token_file_path")?),
-            session_name: get("role_session_name").map(str::to_string),
-            duration: None,
-            policy: get("policy").map(str::to_string),
+            session: Session {
+                name: get("role_session_name").map(str::to_string),
+                duration: DEFAULT_DURATION,
+                policy: get("policy").map(str::to_string),
+            },
             sts_region: None,
             vpc: None,
         },
@@ -145,14 +128,7 @@ pub(crate) fn read(path: &Path, section: &str) -> Result<(Spec, String), String>
 
 /// Static credentials from a file, checked; errors name the place.
 fn access_key(id: &str, secret: &str, at: &str) -> Result<Credentials, String> {
-    let credentials = Credentials::new(id, secret);
-    credentials.validate().map_err(|e| {
-        format!(
-            "{at}: {}",
-            e.to_string().trim_start_matches("credentials: ")
-        )
-    })?;
-    Ok(credentials)
+    checked(Credentials::new(id, secret), at)
 }
 
 /// Sections and their keys (lower-cased); the last of a repeated key wins.

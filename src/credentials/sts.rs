@@ -95,9 +95,88 @@ impl StsOptions {
     }
 }
 
-/// The setters of where STS is reached, shared by both builders.
+/// The session both calls ask for: its name, length and policy.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    pub(crate) name: Option<String>,
+    pub(crate) duration: Duration,
+    pub(crate) policy: Option<String>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            name: None,
+            duration: DEFAULT_DURATION,
+            policy: None,
+        }
+    }
+}
+
+/// A [`Session`], checked and ready for the wire.
+#[derive(Debug)]
+struct CheckedSession {
+    name: String,
+    /// Decimal seconds.
+    duration: String,
+    policy: Option<String>,
+}
+
+impl Session {
+    /// Checks the name (or makes the default one), the length and the
+    /// policy, naming the setting at fault.
+    fn check(self) -> Result<CheckedSession, Error> {
+        let name = self.name.unwrap_or_else(default_session_name);
+        check_session_name(&name)?;
+        let duration = check_duration(self.duration)?.to_string();
+        if let Some(policy) = &self.policy {
+            check_policy(policy)?;
+        }
+        Ok(CheckedSession {
+            name,
+            duration,
+            policy: self.policy,
+        })
+    }
+}
+
+/// The setters both builders share: the session, and where STS is reached.
 macro_rules! sts_setters {
     () => {
+        /// The session name (default `oss-process-<unix seconds>`): 2 to 64
+        /// of `A-Z a-z 0-9 . @ - _`, shown in the role's audit logs.
+        #[must_use]
+        pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+            self.session.name = Some(name.into());
+            self
+        }
+
+        /// How long the credentials last (default 1 hour; 15 minutes to the
+        /// role's maximum, at most 12 hours).
+        #[must_use]
+        pub fn duration(mut self, duration: Duration) -> Self {
+            self.session.duration = duration;
+            self
+        }
+
+        /// A session policy (JSON) narrowing what the role's credentials may
+        /// do.
+        #[must_use]
+        pub fn policy(mut self, policy: impl Into<String>) -> Self {
+            self.session.policy = Some(policy.into());
+            self
+        }
+
+        pub(crate) fn with_session(mut self, session: Session) -> Self {
+            self.session = session;
+            self
+        }
+
+        pub(crate) fn with_sts(mut self, sts: StsOptions) -> Self {
+            self.sts = sts;
+            self
+        }
+
         /// The STS endpoint, `[https://]host[:port]` (`http://` only for a
         /// local stand-in); it wins over [`sts_region`](Self::sts_region).
         #[must_use]
@@ -264,6 +343,21 @@ fn timestamp_now() -> String {
     )
 }
 
+/// `name=value&...`, values percent-encoded (RFC 3986), for a query or a
+/// form body.
+fn encode_pairs(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        crate::encoding::percent_encode_into(&mut out, value, false);
+    }
+    out
+}
+
 /// 32 random hex digits.
 fn nonce() -> String {
     format!(
@@ -317,10 +411,8 @@ fn parse_answer(
 pub struct RamRoleArnBuilder {
     source: Arc<dyn CredentialsProvider>,
     role_arn: String,
-    session_name: Option<String>,
-    duration: Duration,
+    session: Session,
     external_id: Option<String>,
-    policy: Option<String>,
     sts: StsOptions,
 }
 
@@ -328,32 +420,14 @@ impl fmt::Debug for RamRoleArnBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RamRoleArnBuilder")
             .field("role_arn", &self.role_arn)
-            .field("session_name", &self.session_name)
-            .field("duration", &self.duration)
+            .field("session", &self.session)
             .field("external_id", &self.external_id.as_ref().map(|_| "<set>"))
-            .field("policy", &self.policy)
             .field("sts", &self.sts)
             .finish_non_exhaustive()
     }
 }
 
 impl RamRoleArnBuilder {
-    /// The session name (default `oss-process-<unix seconds>`): 2 to 64 of
-    /// `A-Z a-z 0-9 . @ - _`, shown in the role's audit logs.
-    #[must_use]
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.session_name = Some(name.into());
-        self
-    }
-
-    /// How long the credentials last (default 1 hour; 15 minutes to the
-    /// role's maximum, at most 12 hours).
-    #[must_use]
-    pub fn duration(mut self, duration: Duration) -> Self {
-        self.duration = duration;
-        self
-    }
-
     /// The external id the role's trust policy asks for (cross-account
     /// roles).
     #[must_use]
@@ -362,43 +436,24 @@ impl RamRoleArnBuilder {
         self
     }
 
-    /// A session policy (JSON) narrowing what the role's credentials may do.
-    #[must_use]
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.policy = Some(policy.into());
-        self
-    }
-
     sts_setters!();
-
-    pub(crate) fn with_sts(mut self, sts: StsOptions) -> Self {
-        self.sts = sts;
-        self
-    }
 
     /// The provider. Fails, before any I/O, naming the setting, on a
     /// malformed role ARN, session name, duration, external id, policy,
     /// endpoint, timeout or proxy.
     pub fn build(self) -> Result<RamRoleArnProvider, Error> {
         check_arn("role_arn", &self.role_arn, "role")?;
-        let session_name = self.session_name.unwrap_or_else(default_session_name);
-        check_session_name(&session_name)?;
-        let duration = check_duration(self.duration)?;
+        let session = self.session.check()?;
         if let Some(id) = &self.external_id {
             check_external_id(id)?;
-        }
-        if let Some(policy) = &self.policy {
-            check_policy(policy)?;
         }
         let endpoint = self.sts.endpoint_url()?;
         let fetcher = Fetcher::new(&endpoint, "STS AssumeRole", &self.sts.fetch)?;
         let fetcher = RamRoleArnFetcher {
             source: self.source,
             role_arn: self.role_arn,
-            session_name,
-            duration,
+            session,
             external_id: self.external_id,
-            policy: self.policy,
             endpoint,
             fetcher,
         };
@@ -453,10 +508,8 @@ impl RamRoleArnProvider {
         RamRoleArnBuilder {
             source,
             role_arn,
-            session_name: None,
-            duration: DEFAULT_DURATION,
+            session: Session::default(),
             external_id: None,
-            policy: None,
             sts: StsOptions::default(),
         }
     }
@@ -482,10 +535,8 @@ impl CredentialsProvider for RamRoleArnProvider {
 struct RamRoleArnFetcher {
     source: Arc<dyn CredentialsProvider>,
     role_arn: String,
-    session_name: String,
-    duration: u64,
+    session: CheckedSession,
     external_id: Option<String>,
-    policy: Option<String>,
     endpoint: String,
     fetcher: Fetcher,
 }
@@ -494,8 +545,7 @@ impl fmt::Debug for RamRoleArnFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RamRoleArnFetcher")
             .field("role_arn", &self.role_arn)
-            .field("session_name", &self.session_name)
-            .field("duration_seconds", &self.duration)
+            .field("session", &self.session)
             .field("endpoint", &self.endpoint)
             .finish_non_exhaustive()
     }
@@ -514,13 +564,12 @@ impl CredentialsProvider for RamRoleArnFetcher {
             )
         })?;
         source.validate()?;
-        let duration = self.duration.to_string();
         let mut query: Vec<(&str, &str)> = vec![
             ("RoleArn", &self.role_arn),
-            ("RoleSessionName", &self.session_name),
-            ("DurationSeconds", &duration),
+            ("RoleSessionName", &self.session.name),
+            ("DurationSeconds", &self.session.duration),
         ];
-        if let Some(policy) = &self.policy {
+        if let Some(policy) = &self.session.policy {
             query.push(("Policy", policy));
         }
         if let Some(id) = &self.external_id {
@@ -558,15 +607,7 @@ impl CredentialsProvider for RamRoleArnFetcher {
         );
         headers.push(("Authorization", &authorization));
         headers.push(("Accept", "application/json"));
-        let mut url = format!("{}/?", self.endpoint);
-        for (i, (name, value)) in query.iter().enumerate() {
-            if i > 0 {
-                url.push('&');
-            }
-            url.push_str(name);
-            url.push('=');
-            crate::encoding::percent_encode_into(&mut url, value, false);
-        }
+        let url = format!("{}/?{}", self.endpoint, encode_pairs(&query));
         let shown = format!("{}/ (role {})", self.endpoint, self.role_arn);
         let answer = self.fetcher.send("POST", &url, &shown, &headers, None)?;
         parse_answer(&self.fetcher, answer.status, &answer.body, Some(&source))
@@ -580,42 +621,12 @@ pub struct OidcRoleBuilder {
     role_arn: String,
     provider_arn: String,
     token_file: PathBuf,
-    session_name: Option<String>,
-    duration: Duration,
-    policy: Option<String>,
+    session: Session,
     sts: StsOptions,
 }
 
 impl OidcRoleBuilder {
-    /// The session name (default `oss-process-<unix seconds>`): 2 to 64 of
-    /// `A-Z a-z 0-9 . @ - _`.
-    #[must_use]
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.session_name = Some(name.into());
-        self
-    }
-
-    /// How long the credentials last (default 1 hour; 15 minutes to the
-    /// role's maximum, at most 12 hours).
-    #[must_use]
-    pub fn duration(mut self, duration: Duration) -> Self {
-        self.duration = duration;
-        self
-    }
-
-    /// A session policy (JSON) narrowing what the role's credentials may do.
-    #[must_use]
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.policy = Some(policy.into());
-        self
-    }
-
     sts_setters!();
-
-    pub(crate) fn with_sts(mut self, sts: StsOptions) -> Self {
-        self.sts = sts;
-        self
-    }
 
     /// The provider. Fails, before any I/O, naming the setting, on a
     /// malformed ARN, session name, duration, policy, endpoint, timeout or
@@ -630,21 +641,14 @@ impl OidcRoleBuilder {
                 "the token file path is empty",
             ));
         }
-        let session_name = self.session_name.unwrap_or_else(default_session_name);
-        check_session_name(&session_name)?;
-        let duration = check_duration(self.duration)?;
-        if let Some(policy) = &self.policy {
-            check_policy(policy)?;
-        }
+        let session = self.session.check()?;
         let endpoint = self.sts.endpoint_url()?;
         let fetcher = Fetcher::new(&endpoint, "STS AssumeRoleWithOIDC", &self.sts.fetch)?;
         let fetcher = OidcRoleFetcher {
             role_arn: self.role_arn,
             provider_arn: self.provider_arn,
             token_file: self.token_file,
-            session_name,
-            duration,
-            policy: self.policy,
+            session,
             endpoint,
             fetcher,
         };
@@ -696,9 +700,7 @@ impl OidcRoleProvider {
             role_arn: role_arn.into(),
             provider_arn: provider_arn.into(),
             token_file: token_file.into(),
-            session_name: None,
-            duration: DEFAULT_DURATION,
-            policy: None,
+            session: Session::default(),
             sts: StsOptions::default(),
         }
     }
@@ -726,9 +728,7 @@ struct OidcRoleFetcher {
     role_arn: String,
     provider_arn: String,
     token_file: PathBuf,
-    session_name: String,
-    duration: u64,
-    policy: Option<String>,
+    session: CheckedSession,
     endpoint: String,
     fetcher: Fetcher,
 }
@@ -767,26 +767,17 @@ fn read_token_file(path: &Path) -> Result<String, String> {
 impl CredentialsProvider for OidcRoleFetcher {
     fn credentials(&self) -> Result<Credentials, Error> {
         let token = self.token()?;
-        let duration = self.duration.to_string();
         let mut form: Vec<(&str, &str)> = vec![
-            ("DurationSeconds", &duration),
+            ("DurationSeconds", &self.session.duration),
             ("OIDCProviderArn", &self.provider_arn),
             ("OIDCToken", &token),
             ("RoleArn", &self.role_arn),
-            ("RoleSessionName", &self.session_name),
+            ("RoleSessionName", &self.session.name),
         ];
-        if let Some(policy) = &self.policy {
+        if let Some(policy) = &self.session.policy {
             form.push(("Policy", policy));
         }
-        let mut body = String::new();
-        for (i, (name, value)) in form.iter().enumerate() {
-            if i > 0 {
-                body.push('&');
-            }
-            body.push_str(name);
-            body.push('=');
-            crate::encoding::percent_encode_into(&mut body, value, false);
-        }
+        let body = encode_pairs(&form);
         let mut url = format!(
             "{}/?Action=AssumeRoleWithOIDC&Format=JSON&Version={VERSION}&Timestamp=",
             self.endpoint

@@ -46,6 +46,23 @@ impl Roots {
     }
 }
 
+impl Roots {
+    /// The bundled roots, and the root certificates in these PEM texts
+    /// (none: the bundled roots alone). Fails as
+    /// [`parse_root_certificates`] does.
+    pub(crate) fn bundled_and(pems: &[Vec<u8>]) -> Result<Roots, Error> {
+        let mut extra = Vec::new();
+        for pem in pems {
+            extra.extend(parse_root_certificates(pem)?);
+        }
+        Ok(if extra.is_empty() {
+            Roots::Bundled
+        } else {
+            Roots::BundledAnd(Arc::new(extra))
+        })
+    }
+}
+
 /// Parses root certificates in PEM (`-----BEGIN CERTIFICATE-----` blocks;
 /// other blocks are skipped). Fails, naming the problem, when the text holds
 /// no certificate, a block is malformed, or a certificate cannot serve as a

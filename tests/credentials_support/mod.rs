@@ -106,6 +106,20 @@ pub fn start_sts(sts: Sts, max_requests: usize) -> Server {
     })
 }
 
+/// Starts the STS stand-in for 20 requests: `AssumeRole` signed with one
+/// of `sources`, `AssumeRoleWithOIDC` with one of `tokens`, answering
+/// `issue`.
+pub fn sts_stand_in(sources: Vec<Credentials>, tokens: &[&str], issue: &Issued) -> Server {
+    start_sts(
+        Sts {
+            sources,
+            oidc_tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            issue: issue.clone(),
+        },
+        20,
+    )
+}
+
 /// An STS error answer.
 pub fn sts_error(status: u16, code: &str, message: &str) -> Reply {
     Reply::with(
@@ -557,4 +571,16 @@ impl Env {
         let map = Arc::clone(&self.0);
         move |name| map.lock().unwrap().get(name).cloned()
     }
+}
+
+/// An error with its chain of causes, as one line.
+pub fn full_text(e: &oss_process::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

@@ -347,3 +347,15 @@ pub fn closed_port() -> u16 {
     drop(listener);
     port
 }
+
+/// An error with its chain of causes, as one line.
+pub fn full_text(e: &oss_process::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
