@@ -402,7 +402,8 @@ impl fmt::Debug for DefaultChain {
 
 impl DefaultChain {
     /// The chain over the process environment, the home directory and the
-    /// real services. Fails only on a malformed proxy variable.
+    /// real services. Fails only on a malformed proxy variable
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`).
     pub fn new() -> Result<Self, Error> {
         ChainBuilder::default().build()
     }
@@ -420,8 +421,9 @@ impl DefaultChain {
     }
 
     /// The source chosen, with its details (the variable, profile, section
-    /// or file; never a secret), e.g. `CLI profile "default" (RamRoleArn) in
-    /// /home/me/.aliyun/config.json`.
+    /// or file; never a secret), e.g. `CLI profile default (RamRoleArn) in
+    /// /home/me/.aliyun/config.json` or `environment
+    /// (ALIBABA_CLOUD_ACCESS_KEY_ID)`.
     pub fn source_name(&self) -> Option<String> {
         self.selected().map(|s| s.name)
     }
