@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use oss_process::process::{Process, SaveAs};
-use oss_process::{Client, EnvironmentProvider, Error};
+use oss_process::{Client, Error};
 
 // A path relative to this file, so the module also resolves when a test
 // includes this example with #[path].
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
 fn client_from_env(args: &Args) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .region(&args.region)
-        .credentials_provider(EnvironmentProvider::new()?);
+        .credentials_provider(oss_process::DefaultChain::new()?);
     if let Some(endpoint) = &args.endpoint {
         builder = builder.endpoint(endpoint);
     }

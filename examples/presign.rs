@@ -17,7 +17,7 @@ mod common;
 
 use common::Flags;
 use oss_process::process::Process;
-use oss_process::{Client, EnvironmentProvider, Error};
+use oss_process::{Client, Error};
 
 const USAGE: &str = "usage: presign --region REGION --bucket BUCKET --key KEY --style STYLE \
 [--expires SECONDS (1 to 604800, default 900)] [--endpoint ENDPOINT]";
@@ -67,7 +67,7 @@ struct Values {
 fn run(values: &Values) -> Result<String, Error> {
     let mut builder = Client::builder()
         .region(&values.region)
-        .credentials_provider(EnvironmentProvider::new()?);
+        .credentials_provider(oss_process::DefaultChain::new()?);
     if let Some(endpoint) = &values.endpoint {
         builder = builder.endpoint(endpoint);
     }

@@ -2,12 +2,16 @@
 //! official Python SDK V2 sample `process_object.py`, with the same flags.
 //!
 //! ```text
-//! export OSS_ACCESS_KEY_ID=... OSS_ACCESS_KEY_SECRET=...   # OSS_SESSION_TOKEN for STS
+//! export ALIBABA_CLOUD_ACCESS_KEY_ID=... ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
 //! cargo run --example process_object -- --region cn-hangzhou --bucket examplebucket \
 //!     --key example.jpg --style image/resize,m_fixed,w_100,h_100 \
 //!     --target_image example-resized.jpg --target_bucket examplebucket
 //! ```
 //!
+//! Credentials come from the default chain, as the official SDKs find them:
+//! the `ALIBABA_CLOUD_*` (or `OSS_*`) variables, an RRSA OIDC role,
+//! `~/.aliyun/config.json`, `~/.alibabacloud/credentials`, the ECS RAM role
+//! or `ALIBABA_CLOUD_CREDENTIALS_URI` (see `examples/default_chain.rs`).
 //! `--endpoint` (optional) points it elsewhere, e.g. `http://127.0.0.1:9000`
 //! for the local emulator.
 
@@ -17,8 +21,9 @@ mod common;
 
 use common::Flags;
 
+use oss_process::credentials::DefaultChain;
 use oss_process::process::{Process, SaveAs};
-use oss_process::{Client, EnvironmentProvider, Error};
+use oss_process::{Client, Error};
 
 const USAGE: &str = "usage: process_object --region REGION --bucket BUCKET [--endpoint ENDPOINT] \
 --key KEY --style STYLE --target_image KEY --target_bucket BUCKET";
@@ -51,7 +56,7 @@ fn parse_args() -> Result<Args, String> {
 fn run(args: &Args) -> Result<(), Error> {
     let mut builder = Client::builder()
         .region(&args.region)
-        .credentials_provider(EnvironmentProvider::new()?);
+        .credentials_provider(DefaultChain::new()?);
     if let Some(endpoint) = &args.endpoint {
         builder = builder.endpoint(endpoint);
     }

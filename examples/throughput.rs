@@ -12,8 +12,8 @@
 //!     --calls 100000 --threads 1 --dummy-credentials
 //! ```
 //!
-//! Credentials come from `OSS_ACCESS_KEY_ID` / `OSS_ACCESS_KEY_SECRET`
-//! (and `OSS_SESSION_TOKEN`); `--dummy-credentials` signs with made-up keys
+//! Credentials come from the default chain (the `ALIBABA_CLOUD_*` or `OSS_*`
+//! variables, a CLI profile, ...); `--dummy-credentials` signs with made-up keys
 //! instead, for servers that do not check signatures. Retries are off, so
 //! every failed call counts as an error. Peak RSS (`VmHWM`) is printed after
 //! 10,000 calls and at the end, to show whether memory grows with the count.
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::Flags;
-use oss_process::{Client, Credentials, EnvironmentProvider, Error, NoRetry};
+use oss_process::{Client, Credentials, Error, NoRetry};
 
 const USAGE: &str = "usage: throughput --endpoint URL [--calls N] [--threads T] [--bucket BUCKET] \
 [--key KEY] [--region REGION] [--process PROCESS] [--dummy-credentials]";
@@ -86,7 +86,7 @@ fn build_client(args: &Args) -> Result<Client, Error> {
             "DummySecretForServersThatDoNotCheck",
         ))
     } else {
-        builder.credentials_provider(EnvironmentProvider::new()?)
+        builder.credentials_provider(oss_process::DefaultChain::new()?)
     };
     builder.build()
 }

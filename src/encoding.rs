@@ -33,7 +33,6 @@ pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
 
 /// Decodes `%XX` sequences (and nothing else: `+` stays `+`). Returns `None`
 /// for a malformed escape or bytes that are not UTF-8.
-#[cfg(any(test, feature = "emulator"))]
 pub(crate) fn percent_decode(s: &str) -> Option<String> {
     // The crate passes a malformed escape through; OSS refuses it, so do we.
     let bytes = s.as_bytes();

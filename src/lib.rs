@@ -107,9 +107,11 @@
 //! # Credentials
 //!
 //! A [`CredentialsProvider`] hands credentials to the client before every
-//! attempt: fixed [`Credentials`], [`EnvironmentProvider`] (the OSS SDKs'
-//! `OSS_*` variables), [`EcsRamRoleProvider`] (the ECS instance's RAM role,
-//! refreshed before expiry), any closure returning
+//! attempt: [`DefaultChain`] (Alibaba Cloud's standard chain: environment,
+//! OIDC role, CLI profile, credentials file, ECS RAM role, credentials URI),
+//! fixed [`Credentials`], [`EnvironmentProvider`] (`ALIBABA_CLOUD_*` or the
+//! OSS SDKs' `OSS_*` variables), the STS, ECS and URI providers of
+//! [`credentials`] (refreshed before expiry), any closure returning
 //! `Result<Credentials, Error>`, and [`CachingProvider`] around any of them.
 //! The secret and the STS token never appear in `Debug`, `Display`, logs or
 //! error text, whatever form a server echoes them in.
@@ -165,10 +167,10 @@
 //! # Logging
 //!
 //! The crate logs through the [`log`](https://docs.rs/log) facade: each
-//! retry at `debug`, a learned clock offset at `info`, a failed credential
-//! refresh that falls back to cached credentials at `warn`, and a call's
-//! final failure at `warn` (with its code, request id and attempts). Nothing
-//! it logs holds a secret.
+//! retry at `debug`, a learned clock offset and each credential fetch at
+//! `info`, a failed credential refresh that falls back to cached
+//! credentials at `warn`, and a call's final failure at `warn` (with its
+//! code, request id and attempts). Nothing it logs holds a secret.
 //!
 //! One caution for production: at `trace` level the HTTP layer (target
 //! `ureq_proto`) dumps every byte it sends, headers included, so an STS
@@ -188,6 +190,8 @@
 //!
 //! - `emulator` (off): the local OSS emulator, [`emulator`]. It adds the
 //!   `image` crate for real image processing.
+//! - `platform-verifier` (off): `ClientBuilder::platform_verifier`, TLS
+//!   verified with the operating system's verifier and trust store.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -213,7 +217,8 @@ mod transport;
 pub use client::Client;
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
-    CachingProvider, Credentials, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider,
+    CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
+    EnvironmentProvider,
 };
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
@@ -221,6 +226,7 @@ pub use process::{Process, Resize, SaveAs};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
+pub use transport::ProxyConfig;
 
 /// The answer parsers, for the fuzz targets in `fuzz/` only (`cargo fuzz`
 /// builds with `--cfg fuzzing`): not part of the API.

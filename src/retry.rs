@@ -145,9 +145,13 @@ pub(crate) fn is_transient(error: &Error) -> bool {
 }
 
 /// Transport failures that another attempt cannot mend: a refused
-/// certificate, a malformed URL, a header the HTTP layer rejects.
-/// Connection failures, resets, closes and truncations stay transient.
+/// certificate, a malformed URL, a header the HTTP layer rejects, a proxy
+/// that wants authentication or refused the tunnel. Connection failures,
+/// resets, closes and truncations stay transient.
 fn is_permanent_transport(source: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(proxy) = source.downcast_ref::<crate::transport::ProxyError>() {
+        return proxy.is_permanent();
+    }
     matches!(
         source.downcast_ref::<ureq::Error>(),
         Some(

@@ -94,8 +94,10 @@ impl Client {
             send_timeout: config.write_timeout,
             recv_timeout: config.read_timeout,
             user_agent: config.user_agent.clone(),
-            pool: (100, 32),
-            proxy_from_env: true,
+            pool: config.pool,
+            // Chosen per request (NO_PROXY applies to each request's host).
+            proxy: None,
+            roots: config.roots.clone(),
         }
         .agent();
         let signer = Signer::new(&config.region, &config.product);

@@ -195,6 +195,9 @@ impl Client {
         let host = prepared.target.host_header();
         let url = &prepared.url;
         let config = &self.inner.config;
+        // The proxy for this request's host (NO_PROXY may exempt it).
+        let route = config.proxying.route_for_url(url);
+        let proxy = route.map(|r| r.proxy().clone());
         // The attempt's whole budget: its own deadline, within the call's.
         let budget = match (self.deadlines.attempt, call_budget) {
             (Some(a), Some(c)) => Some(a.min(c)),
@@ -203,6 +206,7 @@ impl Client {
         let result = match &prepared.body {
             Some(body) => with_headers(agent.post(url), host, &headers, &signed.headers)
                 .config()
+                .proxy(proxy)
                 .timeout_global(budget)
                 .build()
                 .send(&body[..]),
@@ -214,6 +218,7 @@ impl Client {
                     // the way to the answer's head keeps the budget.
                     let clamp = |d: Duration| Some(budget.map_or(d, |b| b.min(d)));
                     rb.config()
+                        .proxy(proxy)
                         .timeout_connect(clamp(config.connect_timeout))
                         .timeout_send_request(clamp(config.write_timeout))
                         .timeout_recv_response(clamp(config.read_timeout))
@@ -222,14 +227,18 @@ impl Client {
                         .build()
                         .call()
                 } else {
-                    rb.config().timeout_global(budget).build().call()
+                    rb.config()
+                        .proxy(proxy)
+                        .timeout_global(budget)
+                        .build()
+                        .call()
                 }
             }
         };
         let mut response = result.map_err(|e| {
             let reach = reach_of(&e);
             Failure {
-                error: Error::from_ureq(prepared.describe(), e),
+                error: crate::transport::request_error(prepared.describe(), route, e),
                 reach,
             }
         })?;

@@ -1,5 +1,6 @@
 //! Client configuration: region, endpoint, address style, timeouts, retries,
-//! credentials, and the rules that turn them into request URLs.
+//! credentials, the transport (proxy, trusted roots, connection pool), and
+//! the rules that turn them into request URLs.
 //!
 //! [`ClientBuilder`] collects the settings and checks them all in
 //! [`ClientBuilder::build`], before any I/O; the resulting configuration is
@@ -14,6 +15,7 @@ use crate::credentials::{Credentials, CredentialsProvider};
 use crate::encoding::percent_encode_into;
 use crate::error::Error;
 use crate::names::check_region;
+use crate::transport::{ProxyConfig, Proxying, Roots};
 
 mod endpoint;
 
@@ -79,6 +81,12 @@ pub struct ClientBuilder {
     call_timeout: Option<Duration>,
     download_timeout: Option<Option<Duration>>,
     correct_clock_skew: Option<bool>,
+    proxy: Option<ProxyConfig>,
+    root_certificates: Vec<Vec<u8>>,
+    #[cfg(feature = "platform-verifier")]
+    platform_verifier: bool,
+    max_idle_connections: Option<usize>,
+    max_idle_connections_per_host: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -93,6 +101,8 @@ impl fmt::Debug for ClientBuilder {
                 "credentials",
                 &self.credentials.as_ref().map(|_| "<provider>"),
             )
+            .field("proxy", &self.proxy)
+            .field("root_certificates", &self.root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -276,6 +286,60 @@ impl ClientBuilder {
         self
     }
 
+    /// Which proxy requests go through (default [`ProxyConfig::from_env`]:
+    /// `HTTPS_PROXY` for an `https://` endpoint, `HTTP_PROXY` for an
+    /// `http://` one, `NO_PROXY` honoured). A malformed proxy URL or
+    /// `NO_PROXY` entry is an error from [`build`](Self::build), naming the
+    /// variable. A failure to reach the proxy, or its refusal, names the
+    /// proxy (`scheme://host:port`, never its credentials); a 407 (the proxy
+    /// wants authentication) and other 4xx refusals are not retried.
+    #[must_use]
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Also trust the root certificates in this PEM text (one or more
+    /// `-----BEGIN CERTIFICATE-----` blocks), besides the bundled Mozilla
+    /// roots: a corporate CA, or the CA of a TLS-intercepting proxy. Call it
+    /// again to add more. Malformed PEM is an error from
+    /// [`build`](Self::build). A certificate that is still not trusted gives
+    /// [`Error::Tls`](crate::Error::Tls), which is never retried.
+    #[must_use]
+    pub fn root_certificates(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Verify certificates with the operating system's verifier and trust
+    /// store (rustls-platform-verifier) instead of the bundled roots
+    /// (default off). Needs the `platform-verifier` cargo feature; cannot be
+    /// combined with [`root_certificates`](Self::root_certificates) (add
+    /// the CA to the system store instead).
+    #[cfg(feature = "platform-verifier")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "platform-verifier")))]
+    #[must_use]
+    pub fn platform_verifier(mut self, yes: bool) -> Self {
+        self.platform_verifier = yes;
+        self
+    }
+
+    /// Idle connections kept open for reuse, in all (default 128).
+    #[must_use]
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.max_idle_connections = Some(connections);
+        self
+    }
+
+    /// Idle connections kept open for reuse per host (default 64: one for
+    /// each thread of a 64-thread batch against one bucket, so no
+    /// connection is closed between calls). 0 turns reuse off.
+    #[must_use]
+    pub fn max_idle_connections_per_host(mut self, connections: usize) -> Self {
+        self.max_idle_connections_per_host = Some(connections);
+        self
+    }
+
     /// Checks every setting and builds the client. No I/O happens here.
     pub fn build(self) -> Result<crate::Client, Error> {
         let config = self.into_config()?;
@@ -344,12 +408,25 @@ impl ClientBuilder {
         }
         let credentials = self.credentials.ok_or_else(|| {
             Error::credentials(
-                "no credentials configured: call credentials(...) or credentials_provider(EnvironmentProvider::new()?)",
+                "no credentials configured: call credentials_provider(DefaultChain::new()?) for the standard chain, or credentials(...)",
             )
         })?;
         if let Some(fixed) = &self.static_credentials {
             fixed.validate()?;
         }
+        let proxying = self.proxy.unwrap_or_default().resolve(endpoint.https)?;
+        let roots = Roots::bundled_and(&self.root_certificates)?;
+        #[cfg(feature = "platform-verifier")]
+        let roots = match (self.platform_verifier, roots) {
+            (false, roots) => roots,
+            (true, Roots::Bundled) => Roots::Platform,
+            (true, _) => {
+                return Err(Error::invalid(
+                    "platform_verifier",
+                    "the platform verifier cannot be combined with root_certificates: add the CA to the system's trust store, or use root_certificates with the bundled roots",
+                ));
+            }
+        };
         let mut user_agent = format!(
             "oss-process/{} ({}/{}; rust)",
             env!("CARGO_PKG_VERSION"),
@@ -382,6 +459,14 @@ impl ClientBuilder {
                 .download_timeout
                 .unwrap_or(Some(DEFAULT_DOWNLOAD_TIMEOUT)),
             correct_clock_skew: self.correct_clock_skew.unwrap_or(true),
+            proxying,
+            roots,
+            pool: (
+                self.max_idle_connections
+                    .unwrap_or(crate::transport::DEFAULT_MAX_IDLE),
+                self.max_idle_connections_per_host
+                    .unwrap_or(crate::transport::DEFAULT_MAX_IDLE_PER_HOST),
+            ),
         })
     }
 }
@@ -406,6 +491,11 @@ pub(crate) struct Config {
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) download_timeout: Option<Duration>,
     pub(crate) correct_clock_skew: bool,
+    /// The proxy for the endpoint's scheme, and the hosts that go direct.
+    pub(crate) proxying: Proxying,
+    pub(crate) roots: Roots,
+    /// Idle connections kept in all, and per host.
+    pub(crate) pool: (usize, usize),
 }
 
 impl fmt::Debug for Config {
@@ -427,6 +517,8 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("connect_to", &self.connect_to)
+            .field("proxying", &self.proxying)
+            .field("pool", &self.pool)
             .finish_non_exhaustive()
     }
 }

@@ -27,7 +27,11 @@ type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// STS, a command) are too slow to call before every request, and what they
 /// hand out expires. [`CachingProvider`] asks its inner provider once, hands
 /// out the cached credentials while they are fresh, and fetches new ones
-/// ahead of expiry. [`EcsRamRoleProvider`](crate::EcsRamRoleProvider)
+/// ahead of expiry. Every refreshing provider of this crate
+/// ([`EcsRamRoleProvider`](crate::EcsRamRoleProvider),
+/// [`RamRoleArnProvider`](crate::credentials::RamRoleArnProvider),
+/// [`OidcRoleProvider`](crate::credentials::OidcRoleProvider),
+/// [`CredentialsUriProvider`](crate::credentials::CredentialsUriProvider))
 /// is built on it.
 ///
 /// # The rule
@@ -55,7 +59,11 @@ type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 ///   credentials are returned (the failure is logged at `warn`) and the next
 ///   fetch is tried `min_refresh_interval` later.
 /// * Expired, or nothing cached: callers wait for one fetch and share its
-///   outcome. A failure is returned as an error; the next call fetches again.
+///   outcome. A failure is returned as an error (for expired credentials,
+///   one that says they expired, with the refresh's error as its cause);
+///   the next call fetches again.
+/// * Each successful fetch is logged at `info` (the access key id and how
+///   long the credentials last, never the secret or token).
 /// * Credentials without an expiration are cached forever, unless
 ///   [`CachingProvider::max_age`] sets a maximum age.
 ///
@@ -88,6 +96,8 @@ pub struct CachingProvider<P> {
     min_refresh_interval: Duration,
     max_age: Option<Duration>,
     clock: Clock,
+    /// What the credentials are, for log lines and errors.
+    name: String,
     state: Mutex<State>,
     /// Held for the duration of a fetch: one fetch at a time.
     fetching: Mutex<()>,
@@ -132,6 +142,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
             max_age: None,
             clock: Arc::new(SystemTime::now),
+            name: "credentials".to_string(),
             state: Mutex::new(State::default()),
             fetching: Mutex::new(()),
         }
@@ -168,6 +179,14 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     #[must_use]
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// What the credentials are, for log lines and error messages, e.g.
+    /// `ECS RAM role` (default `credentials`).
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
         self
     }
 
@@ -208,7 +227,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
         };
         let now = (self.clock)();
         if !cached.usable(now) {
-            return Err(error);
+            return Err(self.expired_error(&cached.credentials, error));
         }
         let retry_at = now.checked_add(self.min_refresh_interval);
         if let Some(entry) = self.state().entry.as_mut() {
@@ -219,7 +238,8 @@ impl<P: CredentialsProvider> CachingProvider<P> {
             .expiration()
             .and_then(|e| e.duration_since(now).ok());
         log::warn!(
-            "refreshing credentials failed; using the cached ones ({}), next try in {} s: {error}",
+            "refreshing {} failed; using the cached ones ({}), next try in {} s: {error}",
+            self.name,
             match remaining {
                 Some(left) => format!("they expire in {} s", left.as_secs()),
                 None => "they do not expire".to_string(),
@@ -234,7 +254,7 @@ impl<P: CredentialsProvider> CachingProvider<P> {
     fn fetch_waiting(&self, fetches_seen: u64) -> Result<Credentials, Error> {
         let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
         let now = (self.clock)();
-        {
+        let expired = {
             let state = self.state();
             if let Some(entry) = state.entry.as_ref().filter(|e| e.usable(now)) {
                 return Ok(entry.credentials.clone());
@@ -248,8 +268,30 @@ impl<P: CredentialsProvider> CachingProvider<P> {
                     "{message} (from a fetch another caller made just now)"
                 )));
             }
-        }
-        self.fetch()
+            state.entry.as_ref().map(|e| e.credentials.clone())
+        };
+        self.fetch().map_err(|error| match expired {
+            Some(old) => self.expired_error(&old, error),
+            None => error,
+        })
+    }
+
+    /// The error when cached credentials expired and a refresh failed: it
+    /// says both, and keeps the refresh's error as its cause.
+    fn expired_error(&self, old: &Credentials, error: Error) -> Error {
+        let when = old
+            .expiration()
+            .map(|e| crate::time::Timestamp::new(e).http_date())
+            .unwrap_or_else(|| "an unknown time".to_string());
+        Error::credentials_from(
+            format!(
+                "the cached {} (access key id {}) expired at {when} (or within {} s of now) and could not be refreshed",
+                self.name,
+                old.access_key_id(),
+                EXPIRY_SAFETY.as_secs()
+            ),
+            error,
+        )
     }
 
     /// Asks the inner provider and records the outcome. Called with the
@@ -262,9 +304,17 @@ impl<P: CredentialsProvider> CachingProvider<P> {
         match result {
             Ok(credentials) => {
                 let refresh_at = self.refresh_at(&credentials, now);
-                log::debug!(
-                    "fetched credentials for access key id {}; next refresh {}",
+                log::info!(
+                    "fetched {} (access key id {}, {}); next refresh {}",
+                    self.name,
                     credentials.access_key_id(),
+                    match credentials
+                        .expiration()
+                        .map(|e| e.duration_since(now).unwrap_or_default())
+                    {
+                        Some(left) => format!("valid for {} s", left.as_secs()),
+                        None => "no expiry".to_string(),
+                    },
                     match refresh_at.map(|at| at.duration_since(now).unwrap_or_default()) {
                         Some(wait) => format!("in {} s", wait.as_secs()),
                         None => "never".to_string(),
@@ -276,7 +326,8 @@ impl<P: CredentialsProvider> CachingProvider<P> {
                 };
                 if !entry.usable(now) {
                     log::warn!(
-                        "the credentials just fetched for access key id {} expire within {} s or have expired: is the system clock right?",
+                        "the {} just fetched (access key id {}) expire within {} s or have expired: is the system clock right?",
+                        self.name,
                         credentials.access_key_id(),
                         EXPIRY_SAFETY.as_secs()
                     );
@@ -334,6 +385,7 @@ impl<P: fmt::Debug> fmt::Debug for CachingProvider<P> {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = state.entry.as_ref();
         f.debug_struct("CachingProvider")
+            .field("name", &self.name)
             .field("provider", &self.provider)
             .field("refresh_margin", &self.refresh_margin)
             .field("min_refresh_interval", &self.min_refresh_interval)

@@ -33,12 +33,16 @@
 //!
 //! Each fetch does all three, so a role changed on the instance is picked
 //! up; fetches are rare (see the refresh rule). Connect timeout 2 s, read
-//! timeout 5 s, answers capped at 64 KiB, no proxy, no redirects. A fetch
-//! is tried up to 3 times, 500 ms apart, when the metadata service cannot
-//! be reached, times out, or answers 5xx or 429; other failures are
-//! returned at once. Error messages name the step and the URL, never the
-//! secret, the STS token or the metadata token. Unlike Alibaba's
-//! credentials library, nothing is read from the environment.
+//! timeout 5 s, answers capped at 64 KiB, never a proxy (whatever the
+//! environment says), no redirects. A fetch is tried up to 3 times, 500 ms
+//! apart, when the metadata service cannot be reached, times out, or
+//! answers 5xx or 429; other failures are returned at once. Error messages
+//! name the step and the URL, never the secret, the STS token or the
+//! metadata token. The provider itself reads nothing from the environment;
+//! the [`DefaultChain`](crate::credentials::DefaultChain) maps
+//! `ALIBABA_CLOUD_ECS_METADATA` (the role name) and
+//! `ALIBABA_CLOUD_IMDSV1_DISABLED=true` ([`MetadataToken::Required`]) onto
+//! it.
 //!
 //! # Hardened mode (metadata tokens)
 //!
@@ -47,9 +51,11 @@
 //! fetch a URL for the attacker). By default the provider asks for a token
 //! and, if that fails for any reason, carries on without one: this works on
 //! instances in both modes, at the price of one more local request per
-//! fetch. [`MetadataToken::Required`] makes a failed token request an
-//! error; [`MetadataToken::Disabled`] never asks (the Go OSS SDK's
-//! behaviour).
+//! fetch. When the token request cannot even connect, the fetch fails at
+//! once (the GETs would not connect either), so a machine that is not an
+//! ECS instance learns it in one connect timeout. [`MetadataToken::Required`]
+//! makes any failed token request an error; [`MetadataToken::Disabled`]
+//! never asks (the Go OSS SDK's behaviour).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -65,13 +71,13 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use serde_json::Value;
 use ureq::Body;
 use ureq::http::Response;
 
 use super::CachingProvider;
+use super::fetch::{parse_object, parse_temporary};
 use crate::credentials::{Credentials, CredentialsProvider};
 use crate::error::Error;
 
@@ -97,8 +103,10 @@ const USER_AGENT: &str = concat!("oss-process/", env!("CARGO_PKG_VERSION"), " ec
 pub enum MetadataToken {
     /// Never ask for a token (plain GETs, as the Go OSS SDK does).
     Disabled,
-    /// Ask for a token; if that fails, carry on without one (logged at
-    /// `debug`). Works whether or not the instance requires tokens.
+    /// Ask for a token; if the service refuses or cannot give one, carry on
+    /// without (logged at `debug`). Works whether or not the instance
+    /// requires tokens. If the service cannot be reached at all, the fetch
+    /// fails without trying the GETs.
     #[default]
     IfAvailable,
     /// Ask for a token; if that fails, the fetch fails.
@@ -144,7 +152,7 @@ impl EcsRamRoleProvider {
 
     fn from_fetcher(fetcher: EcsRamRoleFetcher) -> Self {
         EcsRamRoleProvider {
-            cache: Arc::new(CachingProvider::new(fetcher)),
+            cache: Arc::new(CachingProvider::new(fetcher).name("ECS RAM role credentials")),
         }
     }
 
@@ -289,7 +297,8 @@ impl EcsRamRoleBuilder {
             recv_timeout: self.read_timeout,
             user_agent: USER_AGENT.to_string(),
             pool: (2, 2),
-            proxy_from_env: false,
+            proxy: None,
+            roots: crate::transport::Roots::Bundled,
         }
         .agent();
         EcsRamRoleFetcher {
@@ -361,6 +370,8 @@ pub struct EcsRamRoleFetcher {
 struct Failure {
     error: Error,
     transient: bool,
+    /// The service could not be reached at all.
+    unreachable: bool,
 }
 
 impl Failure {
@@ -368,6 +379,7 @@ impl Failure {
         Failure {
             error,
             transient: false,
+            unreachable: false,
         }
     }
 }
@@ -503,7 +515,9 @@ impl EcsRamRoleFetcher {
         });
         match token {
             Ok(token) => Ok(Some(token)),
-            Err(failure) if self.metadata_token == MetadataToken::IfAvailable => {
+            Err(failure)
+                if self.metadata_token == MetadataToken::IfAvailable && !failure.unreachable =>
+            {
                 log::debug!(
                     "ECS RAM role: carrying on without a metadata token: {}",
                     failure.error
@@ -558,6 +572,7 @@ impl EcsRamRoleFetcher {
                     step.method, step.url
                 )),
                 transient: status >= 500 || status == 429,
+                unreachable: false,
             });
         }
         response
@@ -576,6 +591,7 @@ impl EcsRamRoleFetcher {
     }
 
     fn transport_failure(&self, e: ureq::Error, step: &Step<'_>) -> Failure {
+        let unreachable = is_unreachable(&e);
         let what = format!("{e}");
         let source = Error::from_ureq(format!("{} {}", step.method, step.url), e);
         let detail = if source.is_timeout() {
@@ -598,7 +614,26 @@ impl EcsRamRoleFetcher {
                 source: Some(Box::new(source)),
             },
             transient: true,
+            unreachable,
         }
+    }
+}
+
+/// Whether `e` means no connection could be made at all.
+fn is_unreachable(e: &ureq::Error) -> bool {
+    use std::io::ErrorKind;
+    match e {
+        ureq::Error::ConnectionFailed
+        | ureq::Error::HostNotFound
+        | ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            ErrorKind::ConnectionRefused
+                | ErrorKind::HostUnreachable
+                | ErrorKind::NetworkUnreachable
+                | ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
     }
 }
 
@@ -636,24 +671,16 @@ fn preview(text: &str) -> String {
     text.chars().take(64).collect()
 }
 
-/// Reads the credentials JSON. Errors name the field, never its value
-/// (except `Code` and `Expiration`, which are not secret).
+/// Reads the credentials JSON (`Code`, when present, must be `Success`).
+/// Errors name the field, never its value (except `Code` and `Expiration`,
+/// which are not secret).
 fn parse_credentials(body: &str, role: &str) -> Result<Credentials, Error> {
     let fail = |detail: String| {
         Error::credentials(format!(
             "ECS RAM role: the credentials answer for role `{role}` {detail}"
         ))
     };
-    let value: Value = serde_json::from_str(body).map_err(|e| Error::Credentials {
-        // serde_json's syntax errors give a position, never the text.
-        message: format!(
-            "ECS RAM role: the credentials answer for role `{role}` is not valid JSON ({e})"
-        ),
-        source: Some(Box::new(e)),
-    })?;
-    let Some(fields) = value.as_object() else {
-        return Err(fail("is not a JSON object".into()));
-    };
+    let fields = parse_object(body, &fail)?;
     if let Some(code) = fields.get("Code") {
         match code.as_str() {
             Some("Success") => {}
@@ -666,43 +693,13 @@ fn parse_credentials(body: &str, role: &str) -> Result<Credentials, Error> {
             None => return Err(fail("has a Code that is not a string".into())),
         }
     }
-    let field = |name: &str| -> Result<&str, Error> {
-        match fields.get(name) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(s.as_str()),
-            Some(Value::String(_)) => Err(fail(format!("has an empty {name}"))),
-            Some(_) => Err(fail(format!("has a {name} that is not a string"))),
-            None => Err(fail(format!("has no {name}"))),
-        }
-    };
-    let id = field("AccessKeyId")?;
-    let secret = field("AccessKeySecret")?;
-    let token = field("SecurityToken")?;
-    let expiration_text = field("Expiration")?;
-    let expiration = parse_expiration(expiration_text).ok_or_else(|| {
-        fail(format!(
-            "has Expiration {:?}, not a UTC time like 2024-01-15T09:30:00Z",
-            preview(expiration_text)
-        ))
-    })?;
-    let credentials = Credentials::new(id, secret)
-        .with_security_token(token)
-        .with_expiration(expiration);
-    credentials.validate().map_err(|e| match e {
-        Error::Credentials { message, .. } => fail(format!("is malformed: {message}")),
-        other => other,
-    })?;
-    Ok(credentials)
-}
-
-/// Parses `2024-01-15T09:30:00Z`; fractional seconds are allowed and
-/// dropped (which errs towards an earlier expiry).
-fn parse_expiration(text: &str) -> Option<SystemTime> {
-    crate::time::parse_iso_extended(text.trim())
+    parse_temporary(&fields, &fail)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
 
     fn at(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
@@ -712,11 +709,11 @@ mod tests {
     fn parses_expiration() {
         // 2024-01-15T09:30:00Z
         assert_eq!(
-            parse_expiration("2024-01-15T09:30:00Z"),
+            crate::time::parse_iso_extended("2024-01-15T09:30:00Z"),
             Some(at(1_705_311_000))
         );
         assert_eq!(
-            parse_expiration("2024-01-15T09:30:00.999Z"),
+            crate::time::parse_iso_extended("2024-01-15T09:30:00.999Z"),
             Some(at(1_705_311_000))
         );
         for bad in [
@@ -731,7 +728,7 @@ mod tests {
             "20240115T093000Z",
             "2024-01-15T09:30:00.1xZ",
         ] {
-            assert_eq!(parse_expiration(bad), None, "{bad}");
+            assert_eq!(crate::time::parse_iso_extended(bad), None, "{bad}");
         }
     }
 

@@ -1,28 +1,51 @@
-//! Credentials from the environment, as the OSS SDKs read them:
-//! `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and the optional
-//! `OSS_SESSION_TOKEN`.
+//! Credentials from the environment: Alibaba Cloud's standard
+//! `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and
+//! `ALIBABA_CLOUD_SECURITY_TOKEN` (what Function Compute sets, and the
+//! credentials libraries read), or the OSS SDKs' `OSS_ACCESS_KEY_ID`,
+//! `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`.
 
 use crate::error::Error;
 
 use super::{Credentials, CredentialsProvider};
 
-/// The environment variable holding the AccessKey id.
-pub(crate) const ENV_ACCESS_KEY_ID: &str = "OSS_ACCESS_KEY_ID";
-/// The environment variable holding the AccessKey secret.
-pub(crate) const ENV_ACCESS_KEY_SECRET: &str = "OSS_ACCESS_KEY_SECRET";
-/// The environment variable holding the optional STS token.
-pub(crate) const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
+/// One family of variables: id, secret, token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Family {
+    id: &'static str,
+    secret: &'static str,
+    token: &'static str,
+}
 
-/// Credentials read once from `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`
-/// and the optional `OSS_SESSION_TOKEN`.
+/// Alibaba Cloud's standard variables (checked first).
+const ALIBABA_CLOUD: Family = Family {
+    id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    token: "ALIBABA_CLOUD_SECURITY_TOKEN",
+};
+
+/// The OSS SDKs' variables.
+const OSS: Family = Family {
+    id: "OSS_ACCESS_KEY_ID",
+    secret: "OSS_ACCESS_KEY_SECRET",
+    token: "OSS_SESSION_TOKEN",
+};
+
+/// Credentials read once from the environment.
+///
+/// `ALIBABA_CLOUD_ACCESS_KEY_ID` wins: when it is set, the id, secret and
+/// token all come from the `ALIBABA_CLOUD_*` variables; otherwise all from
+/// `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`. The
+/// two families are never mixed. An unset or empty token means none.
 #[derive(Clone, Debug)]
 pub struct EnvironmentProvider {
     credentials: Credentials,
+    source: &'static str,
 }
 
 impl EnvironmentProvider {
-    /// Reads the environment now. Fails, naming the variable, when the id or
-    /// secret is unset, empty or malformed.
+    /// Reads the environment now. Fails, naming the variable, when no id is
+    /// set, or the family's secret is unset or empty, or a value is
+    /// malformed (white space, control characters).
     pub fn new() -> Result<Self, Error> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -30,32 +53,51 @@ impl EnvironmentProvider {
     /// Reads the variables through `lookup` instead of the process
     /// environment (for tests and for programs with their own config maps).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |name: &str| -> Result<String, Error> {
-            match lookup(name) {
-                Some(v) if !v.is_empty() => Ok(v),
-                _ => Err(Error::credentials(format!(
-                    "environment variable {name} is not set (set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET}, and {ENV_SESSION_TOKEN} for STS)"
-                ))),
+        let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let family = match (get(ALIBABA_CLOUD.id), get(OSS.id)) {
+            (Some(_), _) => ALIBABA_CLOUD,
+            (None, Some(_)) => OSS,
+            (None, None) => {
+                return Err(Error::credentials(format!(
+                    "neither {} nor {} is set (set {} and {}, and {} for STS; or the OSS_* equivalents)",
+                    ALIBABA_CLOUD.id,
+                    OSS.id,
+                    ALIBABA_CLOUD.id,
+                    ALIBABA_CLOUD.secret,
+                    ALIBABA_CLOUD.token
+                )));
             }
         };
-        let id = get(ENV_ACCESS_KEY_ID)?;
-        let secret = get(ENV_ACCESS_KEY_SECRET)?;
+        let id = get(family.id).unwrap_or_default();
+        let secret = get(family.secret).ok_or_else(|| {
+            Error::credentials(format!("{} is set but {} is not", family.id, family.secret))
+        })?;
         let mut credentials = Credentials::new(id, secret);
-        if let Some(token) = lookup(ENV_SESSION_TOKEN) {
+        if let Some(token) = get(family.token) {
             credentials = credentials.with_security_token(token);
         }
         credentials.validate().map_err(|e| match e {
-            Error::Credentials { message, .. } => {
-                Error::credentials(format!("from the environment: {message}"))
-            }
+            Error::Credentials { message, .. } => Error::credentials(format!(
+                "from the environment ({}*): {message}",
+                family.id.trim_end_matches("ACCESS_KEY_ID")
+            )),
             other => other,
         })?;
-        Ok(EnvironmentProvider { credentials })
+        Ok(EnvironmentProvider {
+            credentials,
+            source: family.id,
+        })
     }
 
     /// The credentials that were read.
     pub fn get(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// The variable the id came from: `ALIBABA_CLOUD_ACCESS_KEY_ID` or
+    /// `OSS_ACCESS_KEY_ID`.
+    pub fn source(&self) -> &'static str {
+        self.source
     }
 }
 
@@ -69,29 +111,68 @@ impl CredentialsProvider for EnvironmentProvider {
 mod tests {
     use super::*;
 
+    fn from(vars: &[(&str, &str)]) -> Result<EnvironmentProvider, Error> {
+        EnvironmentProvider::from_lookup(|n| {
+            vars.iter()
+                .find(|(name, _)| *name == n)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
     #[test]
     fn environment_names_the_missing_variable() {
-        let e = EnvironmentProvider::from_lookup(|n| {
-            (n == ENV_ACCESS_KEY_ID).then(|| "id".to_string())
-        })
-        .unwrap_err();
+        let e = from(&[("OSS_ACCESS_KEY_ID", "id")]).unwrap_err();
         assert!(e.to_string().contains("OSS_ACCESS_KEY_SECRET"), "{e}");
-        let e = EnvironmentProvider::from_lookup(|_| None).unwrap_err();
+        let e = from(&[("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")]).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not"
+            ),
+            "{e}"
+        );
+        let e = from(&[]).unwrap_err();
+        assert!(e.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{e}");
         assert!(e.to_string().contains("OSS_ACCESS_KEY_ID"), "{e}");
     }
 
     #[test]
-    fn environment_reads_the_token() {
-        let p = EnvironmentProvider::from_lookup(|n| {
-            Some(match n {
-                ENV_ACCESS_KEY_ID => "id".into(),
-                ENV_ACCESS_KEY_SECRET => "secret".into(),
-                _ => "tok".into(),
-            })
-        })
+    fn alibaba_cloud_variables_win_and_families_never_mix() {
+        let p = from(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ali-id"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ali-secret"),
+            ("OSS_ACCESS_KEY_ID", "oss-id"),
+            ("OSS_ACCESS_KEY_SECRET", "oss-secret"),
+            ("OSS_SESSION_TOKEN", "oss-token"),
+        ])
         .unwrap();
         let c = p.credentials().unwrap();
-        assert_eq!(c.access_key_id(), "id");
-        assert_eq!(c.security_token(), Some("tok"));
+        assert_eq!(c.access_key_id(), "ali-id");
+        assert_eq!(c.security_token(), None);
+        assert_eq!(p.source(), "ALIBABA_CLOUD_ACCESS_KEY_ID");
+        // An empty ALIBABA_CLOUD id is unset: the OSS family is used.
+        let p = from(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", ""),
+            ("OSS_ACCESS_KEY_ID", "id"),
+            ("OSS_ACCESS_KEY_SECRET", "secret"),
+            ("OSS_SESSION_TOKEN", "tok"),
+        ])
+        .unwrap();
+        assert_eq!(p.credentials().unwrap().security_token(), Some("tok"));
+        assert_eq!(p.source(), "OSS_ACCESS_KEY_ID");
+    }
+
+    #[test]
+    fn malformed_values_name_the_family_not_the_value() {
+        let e = from(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "id"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sec ret"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("ALIBABA_CLOUD_*") && e.contains("access key secret"),
+            "{e}"
+        );
+        assert!(!e.contains("sec ret"), "{e}");
     }
 }

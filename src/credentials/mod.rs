@@ -2,12 +2,22 @@
 //!
 //! [`Credentials`] holds an AccessKey id, its secret and an optional STS
 //! token. A [`CredentialsProvider`] hands them to the client before every
-//! signature, so refreshing providers (STS, ECS RAM roles) plug in; closures
-//! returning `Result<Credentials, Error>` are providers too.
-//! [`EnvironmentProvider`] reads `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET`
-//! and the optional `OSS_SESSION_TOKEN`, like the official SDKs.
+//! signature, so refreshing providers plug in; closures returning
+//! `Result<Credentials, Error>` are providers too.
 //!
-//! The secret and the token never show in `Debug`, `Display` or error text.
+//! - [`DefaultChain`], Alibaba Cloud's standard chain (environment, OIDC
+//!   role, CLI profile, credentials file, ECS RAM role, credentials URI),
+//!   finds what a deployment already provides.
+//! - [`EnvironmentProvider`] reads `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET`/
+//!   `ALIBABA_CLOUD_SECURITY_TOKEN`, or the OSS SDKs' `OSS_*` variables.
+//! - [`RamRoleArnProvider`] (STS `AssumeRole`), [`OidcRoleProvider`] (STS
+//!   `AssumeRoleWithOIDC`, RRSA), [`EcsRamRoleProvider`] (the ECS metadata
+//!   service) and [`CredentialsUriProvider`] (a sidecar's URI) give
+//!   temporary credentials, cached by [`CachingProvider`] and refreshed
+//!   before they expire.
+//!
+//! The secret and the token never show in `Debug`, `Display`, logs or
+//! error text.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,13 +25,23 @@ use std::time::SystemTime;
 
 use crate::error::Error;
 
+mod acs3;
 mod cache;
+mod chain;
+mod cli_config;
 mod ecs_role;
 mod env;
+mod fetch;
+mod ini_file;
+mod sts;
+mod uri;
 
 pub use self::cache::CachingProvider;
+pub use self::chain::{ChainBuilder, ChainSource, DefaultChain};
 pub use self::ecs_role::{EcsRamRoleBuilder, EcsRamRoleFetcher, EcsRamRoleProvider, MetadataToken};
 pub use self::env::EnvironmentProvider;
+pub use self::sts::{OidcRoleBuilder, OidcRoleProvider, RamRoleArnBuilder, RamRoleArnProvider};
+pub use self::uri::{CredentialsUriBuilder, CredentialsUriProvider};
 
 /// An AccessKey id, its secret and an optional STS security token.
 ///
