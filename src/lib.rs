@@ -223,7 +223,9 @@ pub use credentials::{
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
 pub use process::{Process, Resize, SaveAs};
-pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
+pub use response::{
+    AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult, TaskNotification,
+};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
 pub use transport::ProxyConfig;

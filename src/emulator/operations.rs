@@ -8,6 +8,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -16,12 +17,14 @@ use md5::{Digest, Md5};
 use crate::encoding::{base64_std, base64_std_decode, percent_decode};
 use crate::time::Timestamp;
 
+use super::async_process;
 use super::auth::{SignedParts, Verifier};
 use super::errors::OssError;
 use super::imaging;
 use super::router::{Operation, Route};
 use super::server::{self, MAX_HEAD, Refusal, Request, Response};
 use super::store::{self, Store};
+use super::tasks::Tasks;
 use super::{RequestLog, RequestLogger};
 
 /// The largest PUT body the emulator takes.
@@ -37,6 +40,8 @@ pub(crate) struct Service {
     pub fallback_host: String,
     /// Seconds added to the real clock (tests of client clock correction).
     pub clock_offset_secs: i64,
+    /// The queue of asynchronous tasks.
+    pub tasks: Arc<Tasks>,
     counter: AtomicU64,
     seed: RandomState,
 }
@@ -47,6 +52,7 @@ impl Service {
         store: Store,
         logger: Option<RequestLogger>,
         fallback_host: String,
+        tasks: Arc<Tasks>,
     ) -> Self {
         Service {
             verifier,
@@ -54,6 +60,7 @@ impl Service {
             logger,
             fallback_host,
             clock_offset_secs: 0,
+            tasks,
             counter: AtomicU64::new(0),
             seed: RandomState::new(),
         }
@@ -261,28 +268,7 @@ impl Service {
         request_id: &str,
     ) -> Result<Response, OssError> {
         let process = form_value(&request.body, "x-oss-async-process")?;
-        if !process.contains("sys/saveas") {
-            return Err(OssError::invalid_argument(
-                "An asynchronous process must end with a sys/saveas step naming where to save the result.",
-            ));
-        }
-        self.store.size(bucket, key)?;
-        let n = self.seed.hash_one((request_id, "task"));
-        let body = format!(
-            "{{\"EventId\": {}, \"RequestId\": {}, \"TaskId\": {}}}",
-            json_string(&format!("181-emulator{n:016x}")),
-            json_string(request_id),
-            json_string(&format!(
-                "AsyncProcess-{:08x}-{:04x}-{:04x}-{:012x}",
-                n >> 32,
-                (n >> 16) & 0xffff,
-                n & 0xffff,
-                self.seed.hash_one(n) & 0xffff_ffff_ffff
-            )),
-        );
-        Ok(Response::new(200)
-            .header("Content-Type", "application/json")
-            .body(body.into_bytes()))
+        async_process::submit(&self.tasks, &self.store, bucket, key, &process, request_id)
     }
 }
 
