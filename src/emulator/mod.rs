@@ -123,6 +123,40 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Fault injection
+//!
+//! To test how a program copes with a flaky service, [`Emulator::inject`]
+//! arms a [`Fault`]: the next call, the next N, or every call until
+//! removed, of any object or only one key, bucket or [`RequestKind`], is
+//! answered with the status and Code you choose (with a `Retry-After` if
+//! you like), answered late ([`Fault::delay`]), or not answered at all
+//! (the connection closed, [`Fault::reset`]). Faults come before any other
+//! check, in the order they were armed; each handle counts its hits. The
+//! request log shows a caught call with the injected code, and a reset
+//! with status 0 and `(reset)`.
+//!
+//! ```no_run
+//! # fn demo(emulator: &oss_process::emulator::Emulator) {
+//! use std::time::Duration;
+//! use oss_process::emulator::{Fault, RequestKind};
+//!
+//! // Throttle the next three processing calls, asking for a 2 s pause.
+//! let throttled = emulator.inject(
+//!     Fault::error(503, "ServiceUnavailable")
+//!         .retry_after(Duration::from_secs(2))
+//!         .on(RequestKind::Process)
+//!         .times(3),
+//! );
+//! // Drop the connection of the next call for one key.
+//! emulator.inject(Fault::reset().key("photos/cat.jpg"));
+//! // Answer every call 5 s late until removed.
+//! let slow = emulator.inject(Fault::delay(Duration::from_secs(5)).always());
+//! // ... run the code under test ...
+//! slow.remove();
+//! assert!(throttled.hits() <= 3);
+//! # }
+//! ```
+//!
 //! # Limits
 //!
 //! - PUT bodies up to 64 MiB, POST bodies up to 64 KiB; image sources and
@@ -162,6 +196,7 @@ mod async_process;
 mod auth;
 mod blind;
 mod errors;
+mod faults;
 mod imaging;
 mod operations;
 mod router;
@@ -170,6 +205,7 @@ mod store;
 mod tasks;
 pub mod watermark;
 
+pub use faults::{Fault, InjectedFault, RequestKind};
 pub use tasks::TaskMessage;
 
 use std::fmt;
@@ -451,6 +487,7 @@ impl EmulatorBuilder {
             idle_timeout: self.idle_timeout,
             request_timeout: self.request_timeout,
         };
+        let faults = Arc::clone(&service.faults);
         let server = server::Server::start(listener, settings, Arc::new(service))?;
         Ok(Emulator {
             server,
@@ -458,6 +495,7 @@ impl EmulatorBuilder {
             root,
             region: self.region,
             tasks: TaskWorker(tasks),
+            faults,
             _cleanup: cleanup,
         })
     }
@@ -472,6 +510,7 @@ pub struct Emulator {
     region: String,
     // After the server: no task comes in once the worker stops.
     tasks: TaskWorker,
+    faults: Arc<faults::Faults>,
     // Declared last: the directory goes after the threads have stopped.
     _cleanup: TempRoot,
 }
@@ -580,6 +619,19 @@ impl Emulator {
     /// ```
     pub fn wait_for_task(&self, task_id: &str, timeout: Duration) -> Option<TaskMessage> {
         self.tasks.0.wait_for(task_id, timeout)
+    }
+
+    /// Arms a [`Fault`]: the calls it names are answered with its error,
+    /// late, or not at all, until it has caught as many as it was told
+    /// (see [Fault injection](#fault-injection)). The returned handle
+    /// counts its hits and can remove it.
+    pub fn inject(&self, fault: Fault) -> InjectedFault {
+        self.faults.inject(fault)
+    }
+
+    /// Disarms every injected fault.
+    pub fn clear_faults(&self) {
+        self.faults.clear();
     }
 
     /// A handle that stops the emulator from another thread.

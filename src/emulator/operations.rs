@@ -20,6 +20,7 @@ use crate::time::Timestamp;
 use super::async_process;
 use super::auth::{SignedParts, Verifier};
 use super::errors::OssError;
+use super::faults::{Caught, Faults};
 use super::imaging;
 use super::router::{Operation, Route};
 use super::server::{self, MAX_HEAD, Refusal, Request, Response};
@@ -42,6 +43,8 @@ pub(crate) struct Service {
     pub clock_offset_secs: i64,
     /// The queue of asynchronous tasks.
     pub tasks: Arc<Tasks>,
+    /// The armed faults.
+    pub faults: Arc<Faults>,
     counter: AtomicU64,
     seed: RandomState,
 }
@@ -61,6 +64,7 @@ impl Service {
             fallback_host,
             clock_offset_secs: 0,
             tasks,
+            faults: Arc::new(Faults::default()),
             counter: AtomicU64::new(0),
             seed: RandomState::new(),
         }
@@ -276,18 +280,30 @@ impl server::Handler for Service {
     fn handle(&self, request: &Request) -> Response {
         let started = Instant::now();
         let request_id = self.next_request_id();
-        let (response, code) = match self.serve(request, &request_id) {
-            Ok(r) => (r, None),
-            Err(e) => (
-                self.error_response(&e, &request_id, Some(request)),
-                Some(e.code),
-            ),
+        let caught = self
+            .faults
+            .catch(request, &self.host_id(Some(request)), &request_id);
+        let (response, code) = match caught {
+            Some(Caught::Answer(response, code)) => (response, code),
+            caught => {
+                let (mut response, code) = match self.serve(request, &request_id) {
+                    Ok(r) => (r, None),
+                    Err(e) => (
+                        self.error_response(&e, &request_id, Some(request)),
+                        Some(e.code.to_string()),
+                    ),
+                };
+                if let Some(Caught::Delay(delay)) = caught {
+                    response.delay = Some(delay);
+                }
+                (response, code)
+            }
         };
         let response = self.finish(response, &request_id);
         self.log(
             Some((&request.method, &request.target)),
             &response,
-            code,
+            code.as_deref(),
             &request_id,
             started,
         );
