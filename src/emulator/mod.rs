@@ -82,10 +82,17 @@
 //!   runs the tasks in order, writes their `sys/saveas` targets and
 //!   publishes each one's notification message (see
 //!   [Asynchronous tasks](#asynchronous-tasks)).
-//! - Image actions: resize in every mode, crop, rotate, format, quality,
-//!   auto-orient, and the JSON of `info` and `average-hue`. Any other action
-//!   is refused with `InvalidArgument` naming it; other APIs answer
-//!   `NotImplemented` or `MethodNotAllowed`.
+//! - Every typed image action, on real pixels: resize in every mode, crop,
+//!   indexcrop, rotate, circle, rounded-corners, blur, bright, contrast,
+//!   sharpen, watermark (text, drawn with one embedded Latin font, and
+//!   images from the same bucket), format, quality, interlace
+//!   (progressive JPEG), auto-orient, blindwatermark (an invisible text
+//!   mark, [`watermark`], read back by `image/deblindwatermark` tasks), and
+//!   the JSON of `info` and `average-hue`. A documented parameter the
+//!   emulator cannot honour (tiff/heic/avif output, `quality` on WebP, a
+//!   character outside its font) is refused with `InvalidArgument` naming
+//!   it, never passed over. Other APIs answer `NotImplemented` or
+//!   `MethodNotAllowed`.
 //!
 //! # Asynchronous tasks
 //!
@@ -195,12 +202,15 @@
 mod async_process;
 mod auth;
 mod blind;
+mod effects;
 mod errors;
 mod faults;
 mod imaging;
 mod operations;
+mod overlay;
 mod router;
 mod server;
+mod shapes;
 mod store;
 mod tasks;
 pub mod watermark;

@@ -222,7 +222,9 @@ impl Service {
                 "sys/saveas is only allowed with POST: use process_object (POST ?x-oss-process) to save a result.",
             ));
         }
-        let output = plan.apply(&self.source(bucket, key)?)?;
+        let output = plan.apply(&self.source(bucket, key)?, &|k: &str| {
+            self.source(bucket, k)
+        })?;
         Ok(Response::new(200)
             .header("Content-Type", output.content_type)
             .header("ETag", store::etag(&output.bytes))
@@ -243,7 +245,9 @@ impl Service {
             self.store.require_bucket(target_bucket)?;
             store::Store::check_key(&target.key)?;
         }
-        let output = plan.apply(&self.source(bucket, key)?)?;
+        let output = plan.apply(&self.source(bucket, key)?, &|k: &str| {
+            self.source(bucket, k)
+        })?;
         let Some(target) = save_as else {
             // Without sys/saveas the processed bytes come back, as for GET.
             return Ok(Response::new(200)
