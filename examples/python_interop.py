@@ -4,18 +4,25 @@ the emulator. Not part of the test suite (the tests need no Python).
     pip install alibabacloud-oss-v2
     export OSS_ACCESS_KEY_ID=test-id OSS_ACCESS_KEY_SECRET=test-secret
     mkdir -p /tmp/oss-root
-    cargo run --example emulator --features emulator -- --addr 127.0.0.1:9000 --root /tmp/oss-root &
-    python3 examples/python_interop.py http://127.0.0.1:9000
+    cargo run --example emulator --features emulator -- --addr 127.0.0.1:9000 --root /tmp/oss-root \
+        --notify_log /tmp/oss-notify.log &
+    python3 examples/python_interop.py http://127.0.0.1:9000 /tmp/oss-notify.log
 
 It creates a bucket, uploads a 200 x 150 BMP, runs process_object with
-resize + sys/saveas, fetches a presigned processing URL with urllib, and
-checks that a wrong secret is refused with SignatureDoesNotMatch. With an IP
+resize + sys/saveas, then with every image action the emulator performs
+(each saved and its size checked), reads info and average-hue with GET,
+fetches a presigned processing URL with urllib, embeds a blind watermark
+and reads it back with async_process_object (image/deblindwatermark),
+waiting for the task's line in the emulator's --notify_log file, and checks
+that a wrong secret is refused with SignatureDoesNotMatch. With an IP
 endpoint the SDK switches to path-style addressing by itself.
 """
 import base64
+import json
 import os
 import struct
 import sys
+import time
 import urllib.request
 
 import alibabacloud_oss_v2 as oss
@@ -39,6 +46,59 @@ def bmp(width, height):
     return header + info + pixels
 
 
+def bmp_size(body):
+    """Width and height of a BMP, PNG or JPEG file."""
+    if body[:2] == b"BM":
+        width, height = struct.unpack("<ii", body[18:26])
+        return width, abs(height)
+    if body[:4] == b"\x89PNG":
+        return struct.unpack(">II", body[16:24])
+    if body[:2] == b"\xff\xd8":
+        i = 2
+        while i < len(body):
+            marker, length = body[i + 1], struct.unpack(">H", body[i + 2:i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", body[i + 5:i + 9])
+                return width, height
+            i += 2 + length
+    raise ValueError("unknown image format")
+
+
+# (action, expected size of the saved result from the 200 x 150 source)
+ACTIONS = [
+    ("resize,m_fixed,w_100,h_100", (100, 100)),
+    ("crop,x_10,y_10,w_50,h_40", (50, 40)),
+    ("indexcrop,x_60,i_1", (60, 150)),
+    ("rotate,90", (150, 200)),
+    ("circle,r_50/format,png", (100, 100)),
+    ("rounded-corners,r_20/format,png", (200, 150)),
+    ("blur,r_5,s_3", (200, 150)),
+    ("bright,30", (200, 150)),
+    ("contrast,-20", (200, 150)),
+    ("sharpen,150", (200, 150)),
+    (f"watermark,text_{b64('Hello OSS')},color_FF0000,size_20,g_center", (200, 150)),
+    (f"watermark,image_{b64('logo.bmp')},g_nw,x_5,y_5,t_80", (200, 150)),
+    ("format,jpg/quality,q_80/interlace,1", (200, 150)),
+    ("auto-orient,1", (200, 150)),
+    (f"blindwatermark,content_{b64('interop')},s_low", (200, 150)),
+]
+
+
+def wait_for_task(log_path, task_id, timeout=60):
+    """The notification of task_id from the emulator's --notify_log file."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(log_path):
+            with open(log_path, encoding="utf-8") as log:
+                for line in log:
+                    message = json.loads(line)
+                    content = json.loads(message["content"])
+                    if content["TaskId"] == task_id:
+                        return content
+        time.sleep(0.2)
+    raise SystemExit(f"no notification for {task_id} in {log_path}")
+
+
 def client(endpoint, secret):
     cfg = oss.config.load_default()
     cfg.credentials_provider = oss.credentials.StaticCredentialsProvider(
@@ -51,6 +111,7 @@ def client(endpoint, secret):
 
 def main():
     endpoint = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:9000"
+    notify_log = sys.argv[2] if len(sys.argv) > 2 else "/tmp/oss-notify.log"
     good = client(endpoint, os.environ["OSS_ACCESS_KEY_SECRET"])
 
     good.put_bucket(oss.PutBucketRequest(bucket=BUCKET))
@@ -62,12 +123,36 @@ def main():
     print("process_object:", result.status_code, result.bucket, result.key, result.file_size,
           result.process_status, result.request_id)
 
+    good.put_object(oss.PutObjectRequest(bucket=BUCKET, key="logo.bmp", body=bmp(20, 10)))
+    for i, (action, size) in enumerate(ACTIONS):
+        target = f"actions/{i}"
+        process = f"image/{action}|sys/saveas,o_{b64(target)}"
+        result = good.process_object(oss.ProcessObjectRequest(bucket=BUCKET, key="photo.bmp", process=process))
+        saved = good.get_object(oss.GetObjectRequest(bucket=BUCKET, key=target)).body.content
+        got = bmp_size(saved)
+        print(f"process_object image/{action}: {result.status_code} {result.process_status}, {got[0]} x {got[1]}")
+        assert result.process_status == "OK" and got == size, (action, got, size)
+
+    for action in ("info", "average-hue"):
+        answer = good.get_object(oss.GetObjectRequest(bucket=BUCKET, key="photo.bmp", process=f"image/{action}"))
+        print(f"GET image/{action}:", answer.status_code, answer.body.content.decode())
+
     presigned = good.presign(oss.GetObjectRequest(bucket=BUCKET, key="photo.bmp", process="image/resize,w_100"))
     with urllib.request.urlopen(presigned.url) as answer:
         body = answer.read()
         width, height = struct.unpack("<ii", body[18:26])
         print("presigned GET:", answer.status, answer.headers["Content-Type"], len(body), "bytes,",
               f"{width} x {abs(height)} px")
+
+    text = "阿里云版权所有"
+    embed = f"image/blindwatermark,content_{b64(text)},s_low|sys/saveas,o_{b64('wm/photo.bmp')}"
+    good.process_object(oss.ProcessObjectRequest(bucket=BUCKET, key="photo.bmp", process=embed))
+    decode = f"image/deblindwatermark,s_low,t_text|sys/notify,topic_{b64('imm-blindwatermark-test')}"
+    task = good.async_process_object(oss.AsyncProcessObjectRequest(bucket=BUCKET, key="wm/photo.bmp", process=decode))
+    print("async_process_object:", task.status_code, task.event_id, task.task_id, task.process_request_id)
+    content = wait_for_task(notify_log, task.task_id)
+    print("notification:", content["Status"], content["TaskType"], repr(content.get("Content")))
+    assert content["Status"] == "Succeeded" and content["Content"] == text, content
 
     bad = client(endpoint, "not-the-secret")
     try:
