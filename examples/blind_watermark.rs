@@ -33,8 +33,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use image::{DynamicImage, GenericImageView};
-use oss_process::emulator::Emulator;
+use oss_process::emulator::{Emulator, watermark};
 use oss_process::process::{BlindStrength, BlindWatermark, DeBlindWatermark, Process, SaveAs};
 use oss_process::{
     AsyncProcessObjectResult, Client, Credentials, ProcessObjectResult, TaskNotification,
@@ -146,7 +145,7 @@ pub fn run_on_emulator(
         message.body()
     );
     let marked = std::fs::read(emulator.object_path(&s.bucket, &s.marked_key)?)?;
-    let psnr = psnr(
+    let psnr = watermark::psnr(
         &image::load_from_memory(photo)?,
         &image::load_from_memory(&marked)?,
     );
@@ -156,22 +155,6 @@ pub fn run_on_emulator(
         notification: Some(message.notification().clone()),
         psnr,
     })
-}
-
-/// PSNR over the R, G and B samples; `None` if the sizes differ.
-pub fn psnr(a: &DynamicImage, b: &DynamicImage) -> Option<f64> {
-    if a.dimensions() != b.dimensions() {
-        return None;
-    }
-    let (a, b) = (a.to_rgb8(), b.to_rgb8());
-    let mse = a
-        .as_raw()
-        .iter()
-        .zip(b.as_raw())
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.as_raw().len() as f64;
-    Some(10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10())
 }
 
 /// Waits up to `wait` for a line of `log` that is the notification of

@@ -54,18 +54,6 @@ fn crop(img: &DynamicImage, frac: f64) -> DynamicImage {
     img.crop_imm(dx, dy, w - 2 * dx, h - 2 * dy)
 }
 
-fn psnr_rgb(a: &DynamicImage, b: &DynamicImage) -> f64 {
-    let (a, b) = (a.to_rgb8(), b.to_rgb8());
-    let mse = a
-        .as_raw()
-        .iter()
-        .zip(b.as_raw())
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.as_raw().len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10()
-}
-
 type Attack = (&'static str, fn(&DynamicImage) -> DynamicImage);
 
 const ATTACKS: [Attack; 13] = [
@@ -139,7 +127,7 @@ fn main() {
                         let marked = watermark::embed(&orig, &text, strength).expect("embed");
                         t_embed += t0.elapsed();
                         n_embed += 1;
-                        let p = psnr_rgb(&orig, &marked);
+                        let p = watermark::psnr(&orig, &marked).expect("same size");
                         psnr_sum += p;
                         psnr_min = psnr_min.min(p);
                         count += 1;

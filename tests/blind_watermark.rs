@@ -10,6 +10,8 @@
 
 #![cfg(feature = "emulator")]
 
+mod common;
+
 use image::imageops::FilterType;
 use image::{DynamicImage, GenericImageView, ImageBuffer, Rgb, Rgba};
 use oss_process::emulator::watermark::{self, Strength, WatermarkError};
@@ -64,19 +66,6 @@ fn half(img: &DynamicImage) -> DynamicImage {
     img.resize_exact(w.div_ceil(2), h.div_ceil(2), FilterType::Lanczos3)
 }
 
-/// PSNR over all R, G and B samples.
-fn psnr_rgb(a: &DynamicImage, b: &DynamicImage) -> f64 {
-    let (a, b) = (a.to_rgb8(), b.to_rgb8());
-    let mse = a
-        .as_raw()
-        .iter()
-        .zip(b.as_raw())
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.as_raw().len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10()
-}
-
 type Attack = (&'static str, fn(&DynamicImage) -> DynamicImage);
 
 const ATTACKS: [Attack; 5] = [
@@ -98,7 +87,7 @@ fn roundtrip(name: &str, size: u32, seed: u64) {
         let marked = watermark::embed(&orig, &text, Strength::Low).expect("embed");
         assert_eq!(marked.dimensions(), orig.dimensions());
         assert_eq!(marked.color(), orig.color());
-        let p = psnr_rgb(&orig, &marked);
+        let p = common::psnr(&orig, &marked);
         min_psnr = min_psnr.min(p);
         assert!(
             p >= 38.0,
@@ -172,7 +161,7 @@ fn long_texts_1024() {
         for _ in 0..2 {
             let text = rng.bytes(256);
             let marked = watermark::embed(&orig, &text, Strength::Low).expect("embed");
-            assert!(psnr_rgb(&orig, &marked) >= 38.0);
+            assert!(common::psnr(&orig, &marked) >= 38.0);
             assert_eq!(
                 watermark::decode(&marked, Strength::Low).as_deref(),
                 Ok(&text[..]),
@@ -206,7 +195,7 @@ fn medium_and_high_roundtrip() {
     let mut last = f64::INFINITY;
     for s in [Strength::Low, Strength::Medium, Strength::High] {
         let marked = watermark::embed(&orig, text, s).expect("embed");
-        let p = psnr_rgb(&orig, &marked);
+        let p = common::psnr(&orig, &marked);
         assert!(
             p < last,
             "{s:?} should distort more than the weaker strength"

@@ -12,8 +12,8 @@ use base64::Engine as _;
 use image::{DynamicImage, GenericImageView, ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 use oss_process::emulator::Emulator;
 use oss_process::process::{
-    Blur, Crop, Format, Gravity, IndexCrop, Process, Quality, Watermark, WatermarkAlign,
-    WatermarkOrder,
+    Blur, Crop, Format, Gravity, ImageProcessBuilder, IndexCrop, Process, Quality, Watermark,
+    WatermarkAlign, WatermarkOrder,
 };
 use oss_process::{Client, Credentials, Error};
 
@@ -78,6 +78,11 @@ fn setup() -> (Emulator, Client) {
         .build()
         .unwrap();
     (emulator, client)
+}
+
+/// The chain, then `format,png` (lossless, so pixels can be compared).
+fn as_png(chain: ImageProcessBuilder) -> Process {
+    chain.format(Format::Png).build().unwrap()
 }
 
 fn fetch(client: &Client, key: &str, process: impl AsRef<str>) -> Vec<u8> {
@@ -148,11 +153,7 @@ fn close(a: [u8; 4], b: [u8; 4], tolerance: u8) -> bool {
 #[test]
 fn crop_and_indexcrop_keep_the_right_pixels() {
     let (_emulator, client) = setup();
-    let p = Process::image()
-        .crop(Crop::new().x(30).y(40).width(50).height(20))
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().crop(Crop::new().x(30).y(40).width(50).height(20)));
     let out = image(&client, "gradient.png", &p);
     assert_eq!(out.dimensions(), (50, 20));
     assert_eq!(rgba(&out, 0, 0), [30, 40, 100, 255]);
@@ -165,11 +166,7 @@ fn crop_and_indexcrop_keep_the_right_pixels() {
         (IndexCrop::x(60).index(4), (200, 150), 0),
         (IndexCrop::y(50), (200, 50), 0),
     ] {
-        let p = Process::image()
-            .index_crop(slice.clone())
-            .format(Format::Png)
-            .build()
-            .unwrap();
+        let p = as_png(Process::image().index_crop(slice.clone()));
         let out = image(&client, "gradient.png", &p);
         assert_eq!(out.dimensions(), size, "{p}");
         assert_eq!(rgba(&out, 0, 0)[0], first_red, "{p}");
@@ -194,11 +191,7 @@ fn rotate_moves_the_pixels() {
 #[test]
 fn circle_has_transparent_corners_or_white_ones_in_jpg() {
     let (_emulator, client) = setup();
-    let p = Process::image()
-        .circle(50)
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().circle(50));
     let out = image(&client, "gradient.png", &p);
     assert_eq!(out.dimensions(), (100, 100));
     assert!(out.color().has_alpha());
@@ -219,11 +212,7 @@ fn circle_has_transparent_corners_or_white_ones_in_jpg() {
 #[test]
 fn rounded_corners_are_transparent_and_the_rest_is_kept() {
     let (_emulator, client) = setup();
-    let p = Process::image()
-        .rounded_corners(30)
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().rounded_corners(30));
     let out = image(&client, "gradient.png", &p);
     assert_eq!(out.dimensions(), (200, 150));
     for (x, y) in [(0, 0), (199, 0), (0, 149), (199, 149), (4, 4)] {
@@ -239,11 +228,7 @@ fn blur_lowers_and_sharpen_raises_high_frequency_energy() {
     let (_emulator, client) = setup();
     let source = checkerboard(128, 96);
     let original = high_frequency_energy(&source);
-    let p = Process::image()
-        .blur(Blur::new(10, 5))
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().blur(Blur::new(10, 5)));
     let blurred = image(&client, "checker.png", &p);
     assert_eq!(blurred.dimensions(), (128, 96));
     let e = high_frequency_energy(&blurred);
@@ -287,12 +272,7 @@ fn bright_and_contrast_move_the_statistics_the_right_way() {
     assert!(less < std * 0.5, "{less:.1} against {std:.1}");
     let (_, flat) = fetch_stats("image/contrast,-100/format,png");
     assert!(flat < 0.5, "{flat}");
-    let p = Process::image()
-        .bright(0)
-        .contrast(0)
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().bright(0).contrast(0));
     assert_eq!(luma_stats(&image(&client, "gradient.png", &p)), (mean, std));
 }
 
@@ -317,11 +297,7 @@ fn text_watermark_changes_the_pixels_where_the_text_sits() {
         )
     };
     // Default gravity: south-east, 10 px from the edges, black.
-    let p = Process::image()
-        .watermark(Watermark::new().text("Hello OSS").size(30))
-        .format(Format::Png)
-        .build()
-        .unwrap();
+    let p = as_png(Process::image().watermark(Watermark::new().text("Hello OSS").size(30)));
     let out = image(&client, "white.png", &p);
     let ink = inked(&out);
     assert!(ink.len() > 200, "{} inked pixels", ink.len());
@@ -330,8 +306,8 @@ fn text_watermark_changes_the_pixels_where_the_text_sits() {
     assert!(y1 < 110 && y0 > 70, "{x0} {y0} {x1} {y1}");
     assert_eq!(rgba(&out, 5, 5), [255, 255, 255, 255]);
     // Red, north-west at 20 px, half transparent.
-    let p = Process::image()
-        .watermark(
+    let p = as_png(
+        Process::image().watermark(
             Watermark::new()
                 .text("Hi")
                 .color("FF0000")
@@ -340,10 +316,8 @@ fn text_watermark_changes_the_pixels_where_the_text_sits() {
                 .x(20)
                 .y(20)
                 .transparency(50),
-        )
-        .format(Format::Png)
-        .build()
-        .unwrap();
+        ),
+    );
     let out = image(&client, "white.png", &p);
     let (x0, y0, ..) = bounds(&inked(&out));
     assert!(
@@ -392,40 +366,36 @@ fn text_watermark_changes_the_pixels_where_the_text_sits() {
 #[test]
 fn image_watermarks_come_from_the_bucket_and_line_up_with_text() {
     let (_emulator, client) = setup();
-    let p = Process::image()
-        .watermark(
+    let p = as_png(
+        Process::image().watermark(
             Watermark::new()
                 .image("logo.png")
                 .gravity(Gravity::NorthWest)
                 .x(10)
                 .y(10),
-        )
-        .format(Format::Png)
-        .build()
-        .unwrap();
+        ),
+    );
     let out = image(&client, "white.png", &p);
     assert_eq!(rgba(&out, 10, 10), [255, 0, 0, 255]);
     assert_eq!(rgba(&out, 29, 19), [255, 0, 0, 255]);
     assert_eq!(rgba(&out, 30, 10), [255, 255, 255, 255]);
     assert_eq!(rgba(&out, 9, 10), [255, 255, 255, 255]);
     // Scaled to fit 10 % of the main image (30 x 12 px): 24 x 12.
-    let p = Process::image()
-        .watermark(
+    let p = as_png(
+        Process::image().watermark(
             Watermark::new()
                 .image("logo.png?x-oss-process=image/resize,P_10")
                 .gravity(Gravity::NorthWest)
                 .x(0)
                 .y(0),
-        )
-        .format(Format::Png)
-        .build()
-        .unwrap();
+        ),
+    );
     let out = image(&client, "white.png", &p);
     assert_eq!(rgba(&out, 23, 11)[..3], [255, 0, 0]);
     assert_eq!(rgba(&out, 24, 5), [255, 255, 255, 255]);
     // Image then text, 5 px apart, bottom-aligned, in the south-west corner.
-    let p = Process::image()
-        .watermark(
+    let p = as_png(
+        Process::image().watermark(
             Watermark::new()
                 .image("logo.png")
                 .text("ab")
@@ -436,10 +406,8 @@ fn image_watermarks_come_from_the_bucket_and_line_up_with_text() {
                 .gravity(Gravity::SouthWest)
                 .x(0)
                 .y(0),
-        )
-        .format(Format::Png)
-        .build()
-        .unwrap();
+        ),
+    );
     let out = image(&client, "white.png", &p);
     assert_eq!(rgba(&out, 0, 119), [255, 0, 0, 255]);
     assert_eq!(rgba(&out, 19, 110), [255, 0, 0, 255]);

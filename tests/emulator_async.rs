@@ -10,12 +10,13 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::service_error;
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
 use oss_process::emulator::{Emulator, TaskMessage, watermark};
 use oss_process::process::{
     BlindStrength, BlindWatermark, DeBlindWatermark, Format, Process, SaveAs,
 };
-use oss_process::{Client, Credentials, Error, TaskNotification};
+use oss_process::{Client, Credentials, TaskNotification};
 
 const BUCKET: &str = "examplebucket";
 const WAIT: Duration = Duration::from_secs(120);
@@ -38,6 +39,13 @@ fn encoded(img: &DynamicImage, format: image::ImageFormat) -> Vec<u8> {
     out
 }
 
+/// Stores `img` as `key`, encoded in `format`.
+fn store(emulator: &Emulator, key: &str, img: &DynamicImage, format: image::ImageFormat) {
+    emulator
+        .put_object(BUCKET, key, &encoded(img, format))
+        .unwrap();
+}
+
 fn client(emulator: &Emulator) -> Client {
     Client::builder()
         .region("cn-hangzhou")
@@ -54,13 +62,6 @@ fn decode_process(strength: BlindStrength, topic: &str) -> Process {
         .unwrap()
 }
 
-fn service_error(e: Error) -> oss_process::ServiceError {
-    match e {
-        Error::Service(s) => *s,
-        other => panic!("expected a service error, got {other:?}"),
-    }
-}
-
 #[test]
 fn deblindwatermark_reads_back_what_blindwatermark_hid() {
     let seen: Arc<Mutex<Vec<TaskMessage>>> = Arc::default();
@@ -71,13 +72,7 @@ fn deblindwatermark_reads_back_what_blindwatermark_hid() {
         .start()
         .unwrap();
     let source = photo(512);
-    emulator
-        .put_object(
-            BUCKET,
-            "cat.png",
-            &encoded(&source, image::ImageFormat::Png),
-        )
-        .unwrap();
+    store(&emulator, "cat.png", &source, image::ImageFormat::Png);
     let client = client(&emulator);
     let text = "阿里云版权所有 id-42";
     // Embed, saved as PNG so the PSNR measures the mark alone.
@@ -90,7 +85,7 @@ fn deblindwatermark_reads_back_what_blindwatermark_hid() {
     assert_eq!(saved.key(), "wm/cat.png");
     let marked = image::open(emulator.object_path(BUCKET, "wm/cat.png").unwrap()).unwrap();
     assert_eq!(marked.dimensions(), source.dimensions());
-    let psnr = psnr(&source.to_rgb8(), &marked.to_rgb8());
+    let psnr = common::psnr(&source, &marked);
     assert!(psnr >= 38.0, "PSNR {psnr:.2} dB");
     assert_eq!(
         watermark::decode(&marked, watermark::Strength::Low).as_deref(),
@@ -151,13 +146,7 @@ fn deblindwatermark_reads_back_what_blindwatermark_hid() {
 fn marks_survive_jpeg_and_strengths_are_kept() {
     let emulator = common::emulator();
     let client = client(&emulator);
-    emulator
-        .put_object(
-            BUCKET,
-            "cat.jpg",
-            &encoded(&photo(512), image::ImageFormat::Jpeg),
-        )
-        .unwrap();
+    store(&emulator, "cat.jpg", &photo(512), image::ImageFormat::Jpeg);
     for (strength, quality) in [(BlindStrength::Medium, 70), (BlindStrength::High, 100)] {
         let embed = Process::image()
             .blind_watermark(
@@ -201,7 +190,7 @@ fn marks_survive_jpeg_and_strengths_are_kept() {
     };
     let (q70, q100) = (size(70), size(100));
     assert!(q70 * 2 < q100, "{q70} {q100}");
-    // A later quality action wins over q_; PNG output keeps the mark exactly.
+    // PNG output (q_ does not apply) keeps the mark without loss.
     let p = Process::image()
         .blind_watermark(BlindWatermark::new("png"))
         .format(Format::Png)
@@ -222,13 +211,7 @@ fn marks_survive_jpeg_and_strengths_are_kept() {
 fn failed_tasks_say_why_in_the_message() {
     let emulator = common::emulator();
     let client = client(&emulator);
-    emulator
-        .put_object(
-            BUCKET,
-            "plain.png",
-            &encoded(&photo(256), image::ImageFormat::Png),
-        )
-        .unwrap();
+    store(&emulator, "plain.png", &photo(256), image::ImageFormat::Png);
     // No mark: Failed, WatermarkNotFound, no text.
     let task = client
         .async_process_object(BUCKET, "plain.png", decode_process(BlindStrength::Low, "t"))
@@ -270,13 +253,7 @@ fn failed_tasks_say_why_in_the_message() {
 fn async_requests_are_checked_at_once() {
     let emulator = common::emulator();
     let client = client(&emulator);
-    emulator
-        .put_object(
-            BUCKET,
-            "a.png",
-            &encoded(&photo(128), image::ImageFormat::Png),
-        )
-        .unwrap();
+    store(&emulator, "a.png", &photo(128), image::ImageFormat::Png);
     let cases = [
         // A synchronous process sent as a task.
         (
@@ -368,13 +345,12 @@ fn blindwatermark_refuses_what_oss_refuses() {
         );
         assert!(e.message.contains(says), "{key}: {}", e.message);
     }
-    emulator
-        .put_object(
-            BUCKET,
-            "anim.gif",
-            &encoded(&textured(120, 120), image::ImageFormat::Gif),
-        )
-        .unwrap();
+    store(
+        &emulator,
+        "anim.gif",
+        &textured(120, 120),
+        image::ImageFormat::Gif,
+    );
     let e = service_error(
         client
             .process_object(
@@ -386,13 +362,12 @@ fn blindwatermark_refuses_what_oss_refuses() {
     );
     assert!(e.message.contains("GIF"), "{}", e.message);
     // 256 characters fit a 512-px picture; the emulator accepts them.
-    emulator
-        .put_object(
-            BUCKET,
-            "ok.png",
-            &encoded(&textured(512, 400), image::ImageFormat::Png),
-        )
-        .unwrap();
+    store(
+        &emulator,
+        "ok.png",
+        &textured(512, 400),
+        image::ImageFormat::Png,
+    );
     let long: String = "ab".repeat(128);
     let p = Process::image()
         .blind_watermark(BlindWatermark::new(&long))
@@ -400,15 +375,4 @@ fn blindwatermark_refuses_what_oss_refuses() {
         .build()
         .unwrap();
     client.process_object(BUCKET, "ok.png", &p).unwrap();
-}
-
-fn psnr(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
-    let mse = a
-        .as_raw()
-        .iter()
-        .zip(b.as_raw())
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.as_raw().len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10()
 }

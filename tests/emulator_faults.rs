@@ -143,39 +143,26 @@ fn faults_come_before_the_signature_check_and_are_answered_to_head() {
     let emulator = setup();
     emulator.inject(Fault::error(503, "ServiceUnavailable").times(2));
     let wrong = Credentials::new(AK, "not-the-secret");
-    let raw = signed(
-        &emulator,
-        BUCKET,
-        "GET a.png",
-        &[],
-        &[],
-        &wrong,
-        SystemTime::now(),
-    );
+    let send = |request: &str, credentials: &Credentials| {
+        signed(
+            &emulator,
+            BUCKET,
+            request,
+            &[],
+            &[],
+            credentials,
+            SystemTime::now(),
+        )
+    };
+    let raw = send("GET a.png", &wrong);
     assert_eq!(
         (raw.status, raw.error_code()),
         (503, "ServiceUnavailable".into())
     );
-    let raw = signed(
-        &emulator,
-        BUCKET,
-        "HEAD a.png",
-        &[],
-        &[],
-        &Credentials::new(AK, SK),
-        SystemTime::now(),
-    );
+    let raw = send("HEAD a.png", &Credentials::new(AK, SK));
     assert_eq!(raw.status, 503);
     assert!(raw.header("x-oss-err").is_some(), "{raw:?}");
-    let raw = signed(
-        &emulator,
-        BUCKET,
-        "GET a.png",
-        &[],
-        &[],
-        &wrong,
-        SystemTime::now(),
-    );
+    let raw = send("GET a.png", &wrong);
     assert_eq!(raw.error_code(), "SignatureDoesNotMatch");
 }
 

@@ -859,6 +859,34 @@ fn decode_payload(
     (crc == want.to_le_bytes()).then(|| text.to_vec())
 }
 
+/// The peak signal-to-noise ratio of `b` against `a` over their R, G and
+/// B samples, in dB (the measure the strengths' PSNR figures use); `None`
+/// when their sizes differ.
+///
+/// ```
+/// use image::{DynamicImage, Rgb, RgbImage};
+/// use oss_process::emulator::watermark;
+///
+/// let a = DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, Rgb([100, 100, 100])));
+/// let b = DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, Rgb([101, 100, 100])));
+/// let db = watermark::psnr(&a, &b).unwrap();
+/// assert!((db - 52.9).abs() < 0.1, "{db}");
+/// ```
+pub fn psnr(a: &DynamicImage, b: &DynamicImage) -> Option<f64> {
+    if (a.width(), a.height()) != (b.width(), b.height()) {
+        return None;
+    }
+    let (a, b) = (a.to_rgb8(), b.to_rgb8());
+    let mse = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum::<f64>()
+        / a.as_raw().len().max(1) as f64;
+    Some(10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10())
+}
+
 /// The fraction of `text`'s coded payload bits that the decoder reads
 /// wrong in `image` before error correction (the raw bit error rate), on
 /// the grid where it is lowest; `None` if `text` cannot fit the picture.
