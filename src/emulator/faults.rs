@@ -12,44 +12,6 @@
 //! the order they were injected, before anything else (the bucket, the
 //! signature); the first one that matches and has calls left takes the
 //! call.
-//!
-//! ```
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use std::time::Duration;
-//! use oss_process::emulator::{Emulator, Fault, RequestKind};
-//! use oss_process::{Client, Credentials, StandardRetry};
-//!
-//! let credentials = Credentials::new("test-id", "test-secret");
-//! let emulator = Emulator::builder().credentials(credentials.clone()).start()?;
-//! # let mut png = Vec::new();
-//! # image::RgbImage::from_pixel(64, 48, image::Rgb([200, 100, 50]))
-//! #     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-//! emulator.put_object("examplebucket", "photo.png", &png)?;
-//!
-//! // The next two processing calls are throttled, asking for a 1 s pause.
-//! let throttle = emulator.inject(
-//!     Fault::error(503, "ServiceUnavailable")
-//!         .message("Please reduce your request rate.")
-//!         .retry_after(Duration::from_secs(1))
-//!         .on(RequestKind::Process)
-//!         .times(2),
-//! );
-//! let client = Client::builder()
-//!     .region("cn-hangzhou")
-//!     .endpoint(emulator.endpoint())
-//!     .credentials(credentials)
-//!     .retry_policy(StandardRetry::new().max_attempts(3))
-//!     .build()?;
-//! let result = client.process_object(
-//!     "examplebucket",
-//!     "photo.png",
-//!     "image/resize,w_32|sys/saveas,o_dGh1bWIucG5n",
-//! )?;
-//! assert_eq!(result.key(), "thumb.png");
-//! assert_eq!(throttle.hits(), 2); // the third attempt went through
-//! # Ok(())
-//! # }
-//! ```
 
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -96,8 +58,45 @@ enum Action {
 }
 
 /// What the emulator does to the calls it catches, and which calls; arm it
-/// with [`Emulator::inject`](super::Emulator::inject). See the
-/// [module docs](self) for an example.
+/// with [`Emulator::inject`](super::Emulator::inject).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use oss_process::emulator::{Emulator, Fault, RequestKind};
+/// use oss_process::{Client, Credentials, StandardRetry};
+///
+/// let credentials = Credentials::new("test-id", "test-secret");
+/// let emulator = Emulator::builder().credentials(credentials.clone()).start()?;
+/// # let mut png = Vec::new();
+/// # image::RgbImage::from_pixel(64, 48, image::Rgb([200, 100, 50]))
+/// #     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+/// emulator.put_object("examplebucket", "photo.png", &png)?;
+///
+/// // The next two processing calls are throttled, asking for a 1 s pause.
+/// let throttle = emulator.inject(
+///     Fault::error(503, "ServiceUnavailable")
+///         .message("Please reduce your request rate.")
+///         .retry_after(Duration::from_secs(1))
+///         .on(RequestKind::Process)
+///         .times(2),
+/// );
+/// let client = Client::builder()
+///     .region("cn-hangzhou")
+///     .endpoint(emulator.endpoint())
+///     .credentials(credentials)
+///     .retry_policy(StandardRetry::new().max_attempts(3))
+///     .build()?;
+/// let result = client.process_object(
+///     "examplebucket",
+///     "photo.png",
+///     "image/resize,w_32|sys/saveas,o_dGh1bWIucG5n",
+/// )?;
+/// assert_eq!(result.key(), "thumb.png");
+/// assert_eq!(throttle.hits(), 2); // the third attempt went through
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct Fault {
