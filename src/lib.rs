@@ -205,6 +205,8 @@ mod download;
 pub mod emulator;
 mod encoding;
 mod error;
+mod events;
+mod known;
 mod names;
 pub mod process;
 mod redact;
@@ -214,7 +216,7 @@ pub mod sign;
 mod time;
 mod transport;
 
-pub use client::Client;
+pub use client::{Client, ResponseOverrides};
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
     CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
@@ -222,7 +224,13 @@ pub use credentials::{
 };
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
+pub use events::{Event, EventStream};
+pub use known::KnownError;
 pub use process::{Process, Resize, SaveAs};
+pub use response::answer::{JsonAnswer, ProcessAnswer};
+pub use response::doc_ai::{DocAiAnswer, DocAiEvents};
+pub use response::media::MediaInfo;
+pub use response::style::{Style, StyleCategory};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;

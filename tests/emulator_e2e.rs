@@ -11,7 +11,7 @@ use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{AK, SK, emulator, is_request_id, jpeg, png, send};
+use common::{AK, SK, emulator, is_request_id, jpeg, png, send, signed};
 use image::GenericImageView;
 use oss_process::emulator::Emulator;
 use oss_process::process::{Crop, Format, Gravity, Process, Resize, ResizeMode, SaveAs};
@@ -446,13 +446,27 @@ fn presigned_process_urls_work_and_expire() {
     );
     let hue = client.average_hue(BUCKET, PHOTO).unwrap();
     assert!(hue.blue() > 100 && hue.blue() < 160, "{hue:?}");
-    // saveas is POST-only.
-    let e = service_error(
-        client
-            .get_processed(BUCKET, PHOTO, "image/resize,w_10|sys/saveas,o_eC5qcGc")
-            .unwrap_err(),
+    // saveas is POST-only: the client says so before any I/O, and the
+    // emulator answers a GET that carries it anyway 400, as OSS does.
+    let saving = "image/resize,w_10|sys/saveas,o_eC5qcGc";
+    let e = client.get_processed(BUCKET, PHOTO, saving).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidArgument { message, .. } if message.contains("Client::process_object")),
+        "{e:?}"
     );
-    assert_eq!((e.status, e.code.as_str()), (400, "InvalidArgument"));
+    let answer = signed(
+        &emulator,
+        BUCKET,
+        &format!("GET {PHOTO}?x-oss-process=image%2Fresize%2Cw_10%7Csys%2Fsaveas%2Co_eC5qcGc"),
+        &[],
+        b"",
+        &Credentials::new(AK, SK),
+        SystemTime::now(),
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "InvalidArgument")
+    );
 }
 
 #[test]

@@ -117,7 +117,7 @@ pub use builder::{
     AsyncProcessBuilder, AudioFamily, DocFamily, GetProcessBuilder, ImageProcessBuilder,
     NotifyProcessBuilder, PostProcessBuilder, StyleProcessBuilder, VideoFamily,
 };
-pub(crate) use check::check_process_string;
+pub(crate) use check::{check_process_string, style_name as check_style_name};
 pub use color::Color;
 pub use doc::{DocAction, DocConvert, DocSnapshot, DocSource, DocTarget, DocWatermark, WebOffice};
 pub use doc_ai::{DocAi, DocAiFormat, DocAiTask, DocLanguage, DocTone};
