@@ -291,3 +291,108 @@ impl Iterator for EventStream {
 }
 
 impl std::iter::FusedIterator for EventStream {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::download::Download;
+
+    /// Hands out its bytes `step` at a time, so lines and line ends are
+    /// split between reads.
+    struct Dribble {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Dribble {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len() - self.at);
+            buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn stream(bytes: &[u8], step: usize, max_event: u64) -> EventStream {
+        let body = ProcessedObject::new(
+            Box::new(Dribble {
+                bytes: bytes.to_vec(),
+                at: 0,
+                step,
+            }),
+            Download {
+                content_type: "text/event-stream".into(),
+                content_length: None,
+                request_id: "RID".into(),
+                target: "POST x".into(),
+                cap: Some(1 << 20),
+                expect_image: false,
+            },
+        );
+        EventStream::new(body, max_event)
+    }
+
+    fn events(bytes: &[u8], step: usize) -> Result<Vec<Event>, Error> {
+        stream(bytes, step, 1024).collect()
+    }
+
+    #[test]
+    fn fields_line_ends_and_comments_in_any_split() {
+        let body = b": a comment\r\nid: 7\r\nevent: Result\r\ndata: {\"a\":\r\ndata:1}\r\n\r\ndata\rretry: 5\r\r\nunknown: x\ndata: last\n\n";
+        for step in [1, 2, 3, 7, 1000] {
+            let got = events(body, step).unwrap();
+            assert_eq!(got.len(), 3, "step {step}: {got:?}");
+            assert_eq!((got[0].id(), got[0].event()), (Some("7"), Some("Result")));
+            assert_eq!(got[0].data(), "{\"a\":\n1}");
+            assert_eq!(got[0].json().unwrap()["a"], 1);
+            // An empty `data` line makes an event with empty data; the id
+            // carries over.
+            assert_eq!(
+                (got[1].data(), got[1].id(), got[1].event()),
+                ("", Some("7"), None)
+            );
+            assert_eq!(got[2].data(), "last");
+        }
+        // Blank lines alone and fields without data make no event.
+        assert!(events(b"\n\nid: 1\nevent: x\n\n", 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_stream_that_ends_inside_an_event_or_a_line_is_an_error() {
+        for (body, words) in [
+            (&b"data: a\n\ndata: b\n"[..], "ended inside an event"),
+            (b"data: a\n\ndata: b", "ended inside a line"),
+            (b"data: a\n\nid: 1\n", "ended inside an event"),
+        ] {
+            let mut s = stream(body, 3, 1024);
+            assert_eq!(s.next().unwrap().unwrap().data(), "a");
+            let e = s.next().unwrap().unwrap_err();
+            assert!(e.to_string().contains(words), "{e}");
+            assert_eq!(e.request_id(), Some("RID"));
+            assert!(s.next().is_none(), "the iterator ends after an error");
+        }
+    }
+
+    #[test]
+    fn events_and_lines_are_capped() {
+        let big = format!("data: {}\n\n", "x".repeat(100));
+        let e = stream(big.as_bytes(), 1000, 50)
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(e.to_string().contains("larger than 50 bytes"), "{e}");
+        let endless = "x".repeat(200);
+        let e = stream(endless.as_bytes(), 10, 50)
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(e.to_string().contains("longer than 50 bytes"), "{e}");
+    }
+
+    #[test]
+    fn not_utf8_is_an_error() {
+        let e = events(b"data: \xff\n\n", 100).unwrap_err();
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+    }
+}
