@@ -231,7 +231,9 @@ pub use response::answer::{JsonAnswer, ProcessAnswer};
 pub use response::doc_ai::{DocAiAnswer, DocAiEvents};
 pub use response::media::MediaInfo;
 pub use response::style::{Style, StyleCategory};
-pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
+pub use response::{
+    AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult, TaskNotification,
+};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
 pub use transport::ProxyConfig;

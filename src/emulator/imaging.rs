@@ -27,6 +27,7 @@ use crate::process::{
     Crop, Format, Gravity, ImageAction, Pipeline, Process, Resize, ResizeMode, SaveAs,
 };
 
+use super::blind;
 use super::errors::OssError;
 
 /// The largest source OSS processes: 20 MB.
@@ -46,7 +47,8 @@ const DEFAULT_JPEG_QUALITY: u8 = 90;
 /// The EC OSS gives image-parameter errors.
 const IMG_EC: &str = "0040-00000311";
 
-fn image_error(message: impl Into<String>) -> OssError {
+/// An image-parameter error: 400 `InvalidArgument`.
+pub(crate) fn image_error(message: impl Into<String>) -> OssError {
     OssError::new(400, "InvalidArgument", IMG_EC, message)
 }
 
@@ -118,6 +120,7 @@ impl Plan {
         let mut img = decoded.image;
         let mut orientation = decoded.orientation;
         let mut format = decoded.format;
+        let source_is_gif = decoded.format == OutputFormat::Gif;
         let mut quality = None;
         for action in self.process.image_actions() {
             match action {
@@ -142,6 +145,12 @@ impl Plan {
                     return Ok(info(&img, format, size, orientation));
                 }
                 ImageAction::AverageHue => return Ok(average_hue(&img)),
+                ImageAction::BlindWatermark(mark) => {
+                    img = blind::embed(&img, mark, source_is_gif)?;
+                    if let Some(q) = mark.quality {
+                        quality = Some(q.clamp(1, 100) as u8);
+                    }
+                }
                 other => {
                     return Err(image_error(format!(
                         "The image action {:?} is not supported by this emulator.",
@@ -165,6 +174,7 @@ fn supported(action: &ImageAction) -> bool {
             | ImageAction::AutoOrient(_)
             | ImageAction::Info
             | ImageAction::AverageHue
+            | ImageAction::BlindWatermark(_)
     )
 }
 
@@ -292,6 +302,11 @@ fn output_format(format: Format) -> Result<OutputFormat, OssError> {
             )));
         }
     })
+}
+
+/// Decodes an encoded image (for tasks that read one).
+pub(crate) fn decode_image(bytes: &[u8]) -> Result<DynamicImage, OssError> {
+    decode(bytes).map(|d| d.image)
 }
 
 struct Decoded {

@@ -1,8 +1,9 @@
 //! Reading OSS answers: the typed results of the processing calls
 //! (this file), the answers read by their `Content-Type` ([`answer`]),
 //! document AI answers ([`doc_ai`]), video and audio info ([`media`]),
-//! bucket styles ([`style`]), and service errors parsed from whatever an
-//! error body holds ([`service_error`]).
+//! bucket styles ([`style`]), service errors parsed from whatever an error
+//! body holds ([`service_error`]), and the message an asynchronous task
+//! sends to its notify topic ([`notification`]).
 //!
 //! Results have private fields and getters, so that a field OSS adds later
 //! is not a breaking change.
@@ -10,6 +11,7 @@
 pub(crate) mod answer;
 pub(crate) mod doc_ai;
 pub(crate) mod media;
+pub(crate) mod notification;
 pub(crate) mod service_error;
 pub(crate) mod style;
 
@@ -19,6 +21,8 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::redact::preview;
+
+pub use notification::TaskNotification;
 
 /// What [`Client::process_object`](crate::Client::process_object) returns:
 /// where the processed object was saved.
