@@ -470,18 +470,23 @@ fn presigned_process_urls_work_and_expire() {
 }
 
 #[test]
-fn async_process_is_accepted() {
+fn async_processing_answers_as_a_bucket_without_an_imm_project() {
     let (_emulator, client) = setup(&jpeg(64, 48));
-    let result = client
+    let e = client
         .async_process_object(
             BUCKET,
             PHOTO,
             "doc/convert,target_png,source_docx|sys/saveas,b_ZXhhbXBsZWJ1Y2tldA,o_ZG9jL3tpbmRleH0ucG5n",
         )
-        .unwrap();
-    assert!(!result.event_id().is_empty());
-    assert!(!result.task_id().is_empty());
-    assert!(is_request_id(result.request_id()));
+        .unwrap_err();
+    assert_eq!(
+        e.known(),
+        Some(oss_process::KnownError::NoImmProject),
+        "{e}"
+    );
+    let e = service_error(e);
+    assert_eq!((e.status, e.code.as_str()), (404, "Imm Client"));
+    assert!(is_request_id(&e.request_id));
 }
 
 #[test]

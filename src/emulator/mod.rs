@@ -198,14 +198,18 @@ mod blind;
 mod errors;
 mod faults;
 mod imaging;
+mod imm;
 mod operations;
+mod overrides;
 mod router;
 mod server;
 mod store;
+mod styles;
 mod tasks;
 pub mod watermark;
 
 pub use faults::{Fault, InjectedFault, RequestKind};
+pub use imm::{ImmAnswer, ImmRequest};
 pub use tasks::TaskMessage;
 
 use std::fmt;
@@ -293,6 +297,7 @@ pub struct EmulatorBuilder {
     clock_offset_secs: i64,
     logger: Option<RequestLogger>,
     notification_observer: Option<tasks::Observer>,
+    imm_handlers: Vec<(String, imm::Handler)>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -313,6 +318,10 @@ impl fmt::Debug for EmulatorBuilder {
             .field(
                 "notification_observer",
                 &self.notification_observer.is_some(),
+            )
+            .field(
+                "imm_handlers",
+                &self.imm_handlers.iter().map(|(a, _)| a).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -430,6 +439,38 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers the document, video or audio `action` with `handler`
+    /// instead of as a bucket with no IMM project (see
+    /// [Documents, video and audio](#documents-video-and-audio)). `action`
+    /// is a family (`doc`, `video`, `audio`) or one action of one
+    /// (`doc/translate`, `video/info`); an action's own handler wins over
+    /// its family's. A name that is neither makes
+    /// [`start`](Self::start) fail.
+    ///
+    /// ```
+    /// use oss_process::Credentials;
+    /// use oss_process::emulator::{Emulator, ImmAnswer};
+    ///
+    /// let emulator = Emulator::builder()
+    ///     .credentials(Credentials::new("id", "secret"))
+    ///     .imm_handler("doc/translate", |request| {
+    ///         let text = request.doc_ai().map(|ai| ai.content.to_uppercase()).unwrap_or_default();
+    ///         ImmAnswer::doc_ai([text])
+    ///     })
+    ///     .imm_handler("video", |_| ImmAnswer::json(serde_json::json!({"Duration": 12.5})))
+    ///     .start()?;
+    /// # drop(emulator);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn imm_handler(
+        mut self,
+        action: impl Into<String>,
+        handler: impl Fn(&ImmRequest<'_>) -> ImmAnswer + Send + Sync + 'static,
+    ) -> Self {
+        self.imm_handlers.push((action.into(), Arc::new(handler)));
+        self
+    }
+
     /// Binds, starts the threads and returns the running emulator.
     ///
     /// Fails if no credentials were given, the root cannot be created, or
@@ -444,6 +485,12 @@ impl EmulatorBuilder {
         for c in &self.credentials {
             c.validate()
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        }
+        let mut imm_handlers = imm::ImmHandlers::default();
+        for (action, handler) in self.imm_handlers {
+            imm_handlers
+                .add(action, handler)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         }
         let (root, owned_root) = match self.root {
             Some(root) => {
@@ -481,6 +528,7 @@ impl EmulatorBuilder {
             Arc::clone(&tasks),
         );
         service.clock_offset_secs = self.clock_offset_secs;
+        service.imm = Arc::new(imm_handlers);
         let settings = server::Settings {
             handlers: self.threads,
             max_connections: self.max_connections,
@@ -544,6 +592,7 @@ impl Emulator {
             clock_offset_secs: 0,
             logger: None,
             notification_observer: None,
+            imm_handlers: Vec::new(),
         }
     }
 

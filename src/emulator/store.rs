@@ -29,7 +29,7 @@ const MAX_KEY_BYTES: usize = 1023;
 /// The longest file name the common file systems hold, in bytes.
 const MAX_NAME_BYTES: usize = 255;
 /// The prefix of every name the emulator makes on disk itself.
-const RESERVED_PREFIX: &str = ".~oss-emu.";
+pub(crate) const RESERVED_PREFIX: &str = ".~oss-emu.";
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
