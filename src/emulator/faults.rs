@@ -100,7 +100,7 @@ enum Action {
 
 /// What the emulator does to the calls it catches, and which calls; arm it
 /// with [`Emulator::inject`](super::Emulator::inject). See the
-/// [module docs](self) for an example.
+/// [emulator docs](super#fault-injection) for an example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct Fault {
