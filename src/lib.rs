@@ -300,13 +300,16 @@ pub mod fuzzing {
         parse_service_error(status, &headers, body, truncated, "POST fuzz")
     }
 
-    pub fn results(request_id: &str, body: &[u8]) -> [Result<(), Error>; 4] {
+    pub fn results(request_id: &str, body: &[u8]) -> [Result<(), Error>; 7] {
         use crate::response::*;
         [
             parse_process_result(200, request_id, body).map(drop),
             parse_async_result(200, request_id, body).map(drop),
             parse_image_info(request_id, body).map(drop),
             parse_average_hue(request_id, body).map(drop),
+            doc_ai::parse_doc_ai(request_id, body).map(drop),
+            media::parse_media_info(request_id, body, "video/info").map(drop),
+            style::parse_styles(request_id, body).map(drop),
         ]
     }
 }

@@ -46,6 +46,13 @@ fn refuse(message: String) -> Error {
 /// What [`Client::process_object`](super::Client::process_object) sends: a
 /// synchronous process that saves.
 pub(super) fn for_saving(process: &str) -> Result<(), Error> {
+    // The hot path, without a parse: an image chain or a style (always
+    // synchronous, always saveable) that saves.
+    let image_or_style = process.starts_with("style/")
+        || (process.starts_with("image/") && !process.starts_with("image/deblindwatermark"));
+    if image_or_style && process.contains("|sys/saveas,") {
+        return Ok(());
+    }
     let Some(p) = typed(process) else {
         if process.contains("sys/saveas") {
             return Ok(());
