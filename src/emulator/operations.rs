@@ -243,18 +243,10 @@ impl Service {
         process: &str,
         request_id: &str,
     ) -> Result<Response, OssError> {
-        let process = styles::resolve(&self.store, bucket, process)?;
-        if let Some(answer) = imm::answer(
-            &self.imm,
-            &self.store,
-            "GET",
-            bucket,
-            key,
-            &process,
-            request_id,
-        )? {
-            return Ok(answer);
-        }
+        let process = match self.resolve("GET", bucket, key, process, request_id)? {
+            Resolved::Answered(answer) => return Ok(answer),
+            Resolved::Image(process) => process,
+        };
         let plan = imaging::Plan::parse(&process)?;
         if plan.save_as().is_some() {
             return Err(OssError::invalid_argument(
@@ -276,18 +268,10 @@ impl Service {
         request_id: &str,
     ) -> Result<Response, OssError> {
         let process = form_value(&request.body, "x-oss-process")?;
-        let process = styles::resolve(&self.store, bucket, &process)?;
-        if let Some(answer) = imm::answer(
-            &self.imm,
-            &self.store,
-            "POST",
-            bucket,
-            key,
-            &process,
-            request_id,
-        )? {
-            return Ok(answer);
-        }
+        let process = match self.resolve("POST", bucket, key, &process, request_id)? {
+            Resolved::Answered(answer) => return Ok(answer),
+            Resolved::Image(process) => process,
+        };
         let plan = imaging::Plan::parse(&process)?;
         let save_as = plan.save_as();
         if let Some(target) = &save_as {
@@ -316,6 +300,33 @@ impl Service {
             .body(body.into_bytes()))
     }
 
+    /// A synchronous process, its `style/<name>` resolved: answered at once
+    /// when it is a document, video or audio action, else left for the
+    /// image path.
+    fn resolve(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        process: &str,
+        request_id: &str,
+    ) -> Result<Resolved, OssError> {
+        let process = styles::resolve(&self.store, bucket, process)?;
+        let answer = imm::answer(
+            &self.imm,
+            &self.store,
+            method,
+            bucket,
+            key,
+            &process,
+            request_id,
+        )?;
+        Ok(match answer {
+            Some(answer) => Resolved::Answered(answer),
+            None => Resolved::Image(process.into_owned()),
+        })
+    }
+
     fn async_process(
         &self,
         request: &Request,
@@ -334,6 +345,14 @@ impl Service {
             request_id,
         )
     }
+}
+
+/// What a synchronous process comes to before the image path.
+enum Resolved {
+    /// A document, video or audio action, answered.
+    Answered(Response),
+    /// An image process (a style resolved to its content).
+    Image(String),
 }
 
 impl server::Handler for Service {

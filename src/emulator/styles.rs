@@ -21,9 +21,7 @@
 
 use std::borrow::Cow;
 use std::fs;
-use std::io::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value, json};
@@ -36,7 +34,7 @@ use crate::time::Timestamp;
 use super::errors::{OssError, element};
 use super::router::query_params;
 use super::server::Response;
-use super::store::{RESERVED_PREFIX, Store};
+use super::store::{RESERVED_PREFIX, Store, write_whole};
 
 /// The most styles a bucket holds.
 pub(crate) const MAX_STYLES: usize = 50;
@@ -45,7 +43,6 @@ const CATEGORIES: [&str; 3] = ["image", "document", "video"];
 
 /// One read-modify-write of a styles file at a time.
 static LOCK: Mutex<()> = Mutex::new(());
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A stored style.
 #[derive(Debug, Clone)]
@@ -306,7 +303,7 @@ fn load(store: &Store, bucket: &str) -> Result<Vec<Stored>, OssError> {
         .unwrap_or_default())
 }
 
-/// Writes the styles file whole: a new temporary file renamed over it.
+/// Writes the styles file whole (see [`write_whole`]).
 fn save(store: &Store, bucket: &str, styles: &[Stored]) -> Result<(), OssError> {
     let dir = store.require_bucket(bucket)?;
     let mut root = Map::new();
@@ -314,19 +311,11 @@ fn save(store: &Store, bucket: &str, styles: &[Stored]) -> Result<(), OssError> 
         "styles".into(),
         Value::Array(styles.iter().map(Stored::to_json).collect()),
     );
-    let temp = dir.join(format!(
-        "{RESERVED_PREFIX}styles.tmp-{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut f| f.write_all(Value::Object(root).to_string().as_bytes()))
-        .and_then(|()| fs::rename(&temp, dir.join(file_name())));
-    written.map_err(|e| {
-        let _ = fs::remove_file(&temp);
+    write_whole(
+        &dir.join(file_name()),
+        Value::Object(root).to_string().as_bytes(),
+    )
+    .map_err(|e| {
         OssError::internal(format!(
             "The emulator could not write the bucket's styles: {e}."
         ))
@@ -338,10 +327,12 @@ mod tests {
     use super::*;
 
     fn store() -> (Store, std::path::PathBuf) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static ROOTS: AtomicU64 = AtomicU64::new(0);
         let root = std::env::temp_dir().join(format!(
             "oss-emu-styles-{}-{}",
             std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+            ROOTS.fetch_add(1, Ordering::Relaxed)
         ));
         let store = Store::new(root.clone());
         store.create_bucket("b1c").unwrap();
