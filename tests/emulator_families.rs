@@ -13,7 +13,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{AK, SK, emulator, png, send, signed};
+use common::{AK, SK, client, emulator, png, send, signed};
 use image::GenericImageView;
 use oss_process::emulator::{Emulator, ImmAnswer};
 use oss_process::process::{
@@ -23,15 +23,6 @@ use oss_process::process::{
 use oss_process::{Client, Credentials, Error, KnownError, ResponseOverrides, StyleCategory};
 
 const BUCKET: &str = "examplebucket";
-
-fn client_for(emulator: &Emulator) -> Client {
-    Client::builder()
-        .region("cn-hangzhou")
-        .endpoint(emulator.endpoint())
-        .credentials(Credentials::new(AK, SK))
-        .build()
-        .unwrap()
-}
 
 fn with_objects(emulator: Emulator) -> (Emulator, Client) {
     emulator
@@ -43,7 +34,7 @@ fn with_objects(emulator: Emulator) -> (Emulator, Client) {
     emulator
         .put_object(BUCKET, "talk.mp4", b"\0\0\0\x18ftypmp42")
         .unwrap();
-    let client = client_for(&emulator);
+    let client = client(&emulator);
     (emulator, client)
 }
 
@@ -191,7 +182,7 @@ fn document_ai_round_trips_as_json_and_as_an_event_stream() {
         .start()
         .unwrap();
     emulator.create_bucket(BUCKET).unwrap();
-    let c = client_for(&emulator);
+    let c = client(&emulator);
     // The key only names the bucket: no object is needed.
     let answer = c
         .doc_translate(BUCKET, "placeholder.txt", "a b c", DocLanguage::FrFr)
@@ -431,7 +422,7 @@ fn styles_end_to_end() {
         .root(&root)
         .start()
         .unwrap();
-    let c = client_for(&emulator);
+    let c = client(&emulator);
     let names: Vec<String> = c
         .list_styles(BUCKET)
         .unwrap()
