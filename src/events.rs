@@ -25,7 +25,6 @@ use serde_json::Value;
 
 use crate::download::ProcessedObject;
 use crate::error::Error;
-use crate::redact::preview;
 
 /// One server-sent event.
 ///
@@ -59,13 +58,12 @@ impl Event {
         &self.data
     }
 
-    /// The data read as JSON.
+    /// The data read as JSON. (The error does not quote the data: an
+    /// event is read after the call returned, where a server's echo of a
+    /// secret could no longer be scrubbed.)
     pub fn json(&self) -> Result<Value, Error> {
         serde_json::from_str(&self.data).map_err(|e| Error::Decode {
-            message: format!(
-                "an event's data is not JSON: {}",
-                preview(self.data.as_bytes())
-            ),
+            message: format!("an event's data ({} bytes) is not JSON", self.data.len()),
             request_id: None,
             source: Some(Box::new(e)),
         })

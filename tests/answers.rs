@@ -660,3 +660,22 @@ fn refusals_come_before_any_io() {
     }
     assert_eq!(server.count(), 0, "nothing was sent");
 }
+
+#[test]
+fn events_that_echo_the_secret_never_put_it_in_error_text() {
+    let echoes = [
+        format!("data: {SECRET}\n\n"),
+        format!("data: {{\"Output\": \"{SECRET}\"}}\n\n"),
+        format!("data: [\"{SECRET}\"]\n\n"),
+    ];
+    for body in echoes {
+        let server = Server::always(1, Reply::with(200, "text/event-stream", body.clone()));
+        let events = client(&server)
+            .doc_ai_events("bucket", "k", DocAi::polish("x"))
+            .unwrap();
+        let e = events.last().unwrap().unwrap_err();
+        let text = format!("{e} {e:?} {:?}", std::error::Error::source(&e));
+        assert!(!text.contains(SECRET), "{body}: {text}");
+        assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    }
+}

@@ -124,7 +124,9 @@ impl Client {
             let is_doc_ai = value
                 .get("Output")
                 .is_some_and(|output| output.get("Text").is_some());
-            if is_doc_ai && let Ok(answer) = doc_ai_from_value(value.clone(), request_id, &body) {
+            if is_doc_ai
+                && let Ok(answer) = doc_ai_from_value(value.clone(), request_id, Some(&body))
+            {
                 return Ok(ProcessAnswer::DocAi(answer));
             }
             Ok(ProcessAnswer::Json(JsonAnswer::new(

@@ -71,17 +71,21 @@ impl DocAiAnswer {
     }
 }
 
-/// Reads a document AI answer from JSON already parsed.
+/// Reads a document AI answer from JSON already parsed. `body` is quoted
+/// in errors when given: a whole answer's body, read within the call (whose
+/// errors are scrubbed of secrets); an event's data, read after the call
+/// returned, is not quoted.
 pub(crate) fn doc_ai_from_value(
     value: Value,
     request_id: &str,
-    body: &[u8],
+    body: Option<&[u8]>,
 ) -> Result<DocAiAnswer, Error> {
+    let quoted = || body.map_or_else(|| "(the event's data is not shown)".into(), preview);
     let Value::Object(mut map) = value else {
         return Err(decode_error(
             format!(
                 "the document AI answer is JSON but not an object: {}",
-                preview(body)
+                quoted()
             ),
             request_id,
             None,
@@ -96,7 +100,7 @@ pub(crate) fn doc_ai_from_value(
         .unwrap_or_default();
     let missing = |what: &str| {
         decode_error(
-            format!("the document AI answer has no {what}: {}", preview(body)),
+            format!("the document AI answer has no {what}: {}", quoted()),
             request_id,
             None,
         )
@@ -125,7 +129,7 @@ pub(crate) fn doc_ai_from_value(
 /// Parses a JSON document AI answer body.
 pub(crate) fn parse_doc_ai(request_id: &str, body: &[u8]) -> Result<DocAiAnswer, Error> {
     let map = parse_json_object(body, request_id, "document AI")?;
-    doc_ai_from_value(Value::Object(map), request_id, body)
+    doc_ai_from_value(Value::Object(map), request_id, Some(body))
 }
 
 /// Reads one event of a document AI stream.
@@ -133,12 +137,15 @@ fn doc_ai_event(event: &Event, request_id: &str) -> Result<DocAiAnswer, Error> {
     let data = event.data().as_bytes();
     let value = serde_json::from_slice(data).map_err(|e| {
         decode_error(
-            format!("a document AI event's data is not JSON: {}", preview(data)),
+            format!(
+                "a document AI event's data ({} bytes) is not JSON",
+                data.len()
+            ),
             request_id,
             Some(e),
         )
     })?;
-    doc_ai_from_value(value, request_id, data)
+    doc_ai_from_value(value, request_id, None)
 }
 
 /// The event-stream form of a document AI answer, read as it comes: each
