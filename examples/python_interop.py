@@ -13,9 +13,11 @@ resize + sys/saveas, then with every image action the emulator performs
 (each saved and its size checked), reads info and average-hue with GET,
 fetches a presigned processing URL with urllib, embeds a blind watermark
 and reads it back with async_process_object (image/deblindwatermark),
-waiting for the task's line in the emulator's --notify_log file, and checks
-that a wrong secret is refused with SignatureDoesNotMatch. With an IP
-endpoint the SDK switches to path-style addressing by itself.
+waiting for the task's line in the emulator's --notify_log file, puts,
+gets, lists and deletes a style with the SDK's style calls and processes
+through it (style/<name>, with and without sys/saveas), and checks that a
+wrong secret is refused with SignatureDoesNotMatch. With an IP endpoint the
+SDK switches to path-style addressing by itself.
 """
 import base64
 import json
@@ -153,6 +155,7 @@ def main():
     content = wait_for_task(notify_log, task.task_id)
     print("notification:", content["Status"], content["TaskType"], repr(content.get("Content")))
     assert content["Status"] == "Succeeded" and content["Content"] == text, content
+    styles(good)
 
     bad = client(endpoint, "not-the-secret")
     try:
@@ -162,6 +165,42 @@ def main():
         error = e.unwrap()
         print("wrong secret:", error.status_code, error.code, error.request_id)
         assert error.code == "SignatureDoesNotMatch", error
+
+
+def styles(good):
+    """PutStyle, GetStyle, ListStyle, DeleteStyle, and style/<name> in use."""
+    good.put_style(oss.PutStyleRequest(
+        bucket=BUCKET, style_name="thumb", category="image",
+        style=oss.StyleContent(content="image/resize,m_fixed,w_40,h_30")))
+    got = good.get_style(oss.GetStyleRequest(bucket=BUCKET, style_name="thumb")).style
+    print("get_style:", got.name, got.content, got.category, got.create_time)
+    assert (got.name, got.content, got.category) == ("thumb", "image/resize,m_fixed,w_40,h_30", "image"), got
+
+    good.put_style(oss.PutStyleRequest(
+        bucket=BUCKET, style_name="half", style=oss.StyleContent(content="image/resize,p_50")))
+    listed = good.list_style(oss.ListStyleRequest(bucket=BUCKET)).style_list.styles
+    print("list_style:", [(s.name, s.content) for s in listed])
+    assert [s.name for s in listed] == ["thumb", "half"], listed
+
+    process = f"style/thumb|sys/saveas,o_{b64('thumbs/styled.bmp')}"
+    result = good.process_object(oss.ProcessObjectRequest(bucket=BUCKET, key="photo.bmp", process=process))
+    print("process_object with a style:", result.status_code, result.key, result.file_size)
+    assert result.key == "thumbs/styled.bmp", result
+
+    body = good.get_object(oss.GetObjectRequest(bucket=BUCKET, key="photo.bmp", process="style/half")).body.read()
+    width, height = struct.unpack("<ii", body[18:26])
+    print("get_object with style/half:", len(body), "bytes,", f"{width} x {abs(height)} px")
+    assert (width, abs(height)) == (100, 75)
+
+    deleted = good.delete_style(oss.DeleteStyleRequest(bucket=BUCKET, style_name="half"))
+    print("delete_style:", deleted.status_code)
+    try:
+        good.get_style(oss.GetStyleRequest(bucket=BUCKET, style_name="half"))
+        raise SystemExit("a deleted style was found")
+    except oss.exceptions.OperationError as e:
+        error = e.unwrap()
+        print("deleted style:", error.status_code, error.code)
+        assert error.code == "NoSuchStyle", error
 
 
 if __name__ == "__main__":

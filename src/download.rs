@@ -159,7 +159,7 @@ impl ProcessedObject {
         }
     }
 
-    fn read_error(&self, e: io::Error) -> Error {
+    pub(crate) fn read_error(&self, e: io::Error) -> Error {
         let meta = &self.meta;
         let request_id = (!meta.request_id.is_empty()).then(|| meta.request_id.clone());
         if e.get_ref().is_some_and(|inner| inner.is::<OverCap>()) {

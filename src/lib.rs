@@ -1,6 +1,7 @@
 //! `oss-process`: a blocking Alibaba Cloud OSS client for synchronous image
 //! and document processing (`x-oss-process`, the official SDKs'
-//! `process_object`).
+//! `process_object`), with document AI, video and audio info, bucket
+//! styles and asynchronous tasks besides.
 //!
 //! - [`Client`] forms each request exactly as the official SDKs do, signs it
 //!   with V4 (OSS4-HMAC-SHA256, module [`sign`], which does no I/O), sends it
@@ -145,6 +146,33 @@
 //! the server; [`ProcessedObject::save_to`] writes it to a file whole or not
 //! at all (a temporary file beside the target, renamed into place).
 //!
+//! # Which call sends what
+//!
+//! Every processing call reads its process string and refuses, before any
+//! I/O, what would fail or answer in a shape it cannot read, naming the
+//! call that fits: [`Client::process_object`] saves (it needs
+//! `sys/saveas`); [`Client::post_process`] sends any synchronous process
+//! with POST and returns what came back, read by its `Content-Type`
+//! ([`ProcessAnswer`]: the saveas result, document AI or other JSON, an
+//! [`EventStream`], or the bytes as a stream, never parsed as JSON);
+//! [`Client::get_processed`] and presigned URLs are GETs (no `sys/saveas`,
+//! no POST-only action); [`Client::async_process_object`] sends tasks only.
+//!
+//! Document AI (`doc/translate` and its five siblings) has calls of its
+//! own, [`Client::doc_translate`] and the others, answering
+//! [`DocAiAnswer`], and [`Client::doc_ai_events`] for the event-stream
+//! form, read as it comes ([`DocAiEvents`]; a stream cut midway is an
+//! error). [`Client::video_info`] and [`Client::audio_info`] read
+//! [`MediaInfo`]. Bucket styles: [`Client::put_style`],
+//! [`Client::get_style`], [`Client::list_styles`],
+//! [`Client::delete_style`]. Document previews:
+//! [`Client::presign_process_overriding`] with [`ResponseOverrides`] (on a
+//! custom domain).
+//!
+//! Well-known failures (no IMM project bound, source-image protection, no
+//! such style, an image too large, a process string too long) are
+//! recognised for you: [`Error::known`] gives a [`KnownError`].
+//!
 //! # Errors
 //!
 //! [`Error`] is `#[non_exhaustive]`. Its `Display` says what failed once;
@@ -190,6 +218,11 @@
 //!
 //! - `emulator` (off): the local OSS emulator, [`emulator`]. It adds the
 //!   `image` crate for real image processing.
+//! - `gzip` (off): asks for gzip-compressed answers and decodes them (the
+//!   documentation shows document AI answers gzipped for clients that ask).
+//!   It adds flate2 and four small crates (adler2, crc32fast, miniz_oxide,
+//!   simd-adler32). Without it the client asks for none, and an encoded
+//!   answer is refused with an error saying so, never misread.
 //! - `platform-verifier` (off): `ClientBuilder::platform_verifier`, TLS
 //!   verified with the operating system's verifier and trust store.
 #![forbid(unsafe_code)]
@@ -205,6 +238,8 @@ mod download;
 pub mod emulator;
 mod encoding;
 mod error;
+mod events;
+mod known;
 mod names;
 pub mod process;
 mod redact;
@@ -214,7 +249,7 @@ pub mod sign;
 mod time;
 mod transport;
 
-pub use client::Client;
+pub use client::{Client, ResponseOverrides};
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
     CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
@@ -222,7 +257,13 @@ pub use credentials::{
 };
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
+pub use events::{Event, EventStream};
+pub use known::KnownError;
 pub use process::{Process, Resize, SaveAs};
+pub use response::answer::{JsonAnswer, ProcessAnswer};
+pub use response::doc_ai::{DocAiAnswer, DocAiEvents};
+pub use response::media::MediaInfo;
+pub use response::style::{Style, StyleCategory};
 pub use response::{
     AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult, TaskNotification,
 };
@@ -259,13 +300,16 @@ pub mod fuzzing {
         parse_service_error(status, &headers, body, truncated, "POST fuzz")
     }
 
-    pub fn results(request_id: &str, body: &[u8]) -> [Result<(), Error>; 4] {
+    pub fn results(request_id: &str, body: &[u8]) -> [Result<(), Error>; 7] {
         use crate::response::*;
         [
             parse_process_result(200, request_id, body).map(drop),
             parse_async_result(200, request_id, body).map(drop),
             parse_image_info(request_id, body).map(drop),
             parse_average_hue(request_id, body).map(drop),
+            doc_ai::parse_doc_ai(request_id, body).map(drop),
+            media::parse_media_info(request_id, body, "video/info").map(drop),
+            style::parse_styles(request_id, body).map(drop),
         ]
     }
 }

@@ -105,7 +105,11 @@ fn virtual_hosted_puts_the_bucket_in_the_host_header() {
         .unwrap();
     assert_eq!(client.address_style(), AddressStyle::VirtualHosted);
     client
-        .process_object("examplebucket", "dir/example.jpg", "image/resize,w_100")
+        .process_object(
+            "examplebucket",
+            "dir/example.jpg",
+            "image/resize,w_100|sys/saveas,o_dC5qcGc",
+        )
         .unwrap();
     let r = &server.requests()[0];
     assert_eq!(
@@ -113,7 +117,7 @@ fn virtual_hosted_puts_the_bucket_in_the_host_header() {
         Some("examplebucket.oss-cn-hangzhou.aliyuncs.com")
     );
     assert_eq!(r.path, "/dir/example.jpg");
-    assert_process_post(r, "x-oss-process=image/resize,w_100");
+    assert_process_post(r, "x-oss-process=image/resize,w_100|sys/saveas,o_dC5qcGc");
     verify_v4(r, "examplebucket", "dir/example.jpg", SECRET, "cn-hangzhou").unwrap();
 }
 
@@ -126,12 +130,16 @@ fn cname_uses_the_custom_domain_and_signs_the_bucket() {
         .build()
         .unwrap();
     client
-        .process_object("examplebucket", "a b.jpg", "style/thumb")
+        .process_object(
+            "examplebucket",
+            "a b.jpg",
+            "style/thumb|sys/saveas,o_dC5qcGc",
+        )
         .unwrap();
     let r = &server.requests()[0];
     assert_eq!(r.header("host"), Some("img.example.com"));
     assert_eq!(r.path, "/a%20b.jpg");
-    assert_process_post(r, "x-oss-process=style/thumb");
+    assert_process_post(r, "x-oss-process=style/thumb|sys/saveas,o_dC5qcGc");
     verify_v4(r, "examplebucket", "a b.jpg", SECRET, "cn-hangzhou").unwrap();
 }
 
@@ -143,7 +151,11 @@ fn sts_token_is_sent_and_signed() {
         .build()
         .unwrap();
     client
-        .process_object("examplebucket", "example.jpg", "image/resize,w_100")
+        .process_object(
+            "examplebucket",
+            "example.jpg",
+            "image/resize,w_100|sys/saveas,o_dC5qcGc",
+        )
         .unwrap();
     let r = &server.requests()[0];
     assert_eq!(r.header("x-oss-security-token"), Some(TOKEN));
@@ -195,7 +207,11 @@ fn a_403_xml_error_keeps_every_field() {
     );
     let client = client_for(&server.url()).build().unwrap();
     let err = client
-        .process_object("examplebucket", "example.jpg", "image/resize,w_100")
+        .process_object(
+            "examplebucket",
+            "example.jpg",
+            "image/resize,w_100|sys/saveas,o_dC5qcGc",
+        )
         .unwrap_err();
     let e = err.as_service().expect("service error");
     assert_eq!(e.status, 403);
@@ -228,7 +244,11 @@ fn a_400_xml_error() {
     );
     let client = client_for(&server.url()).build().unwrap();
     let err = client
-        .process_object("examplebucket", "example.jpg", "image/resize,m_bad")
+        .process_object(
+            "examplebucket",
+            "example.jpg",
+            "image/resize,m_bad|sys/saveas,o_dC5qcGc",
+        )
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.code(), Some("InvalidArgument"));
@@ -254,7 +274,11 @@ fn an_empty_body_with_x_oss_err() {
     );
     let client = client_for(&server.url()).build().unwrap();
     let err = client
-        .process_object("examplebucket", "missing.jpg", "image/resize,w_1")
+        .process_object(
+            "examplebucket",
+            "missing.jpg",
+            "image/resize,w_1|sys/saveas,o_dC5qcGc",
+        )
         .unwrap_err();
     assert_eq!(err.code(), Some("NoSuchKey"));
     assert_eq!(err.request_id(), Some("RID-HEAD"));
@@ -270,7 +294,11 @@ fn a_200_that_is_not_json_is_a_decode_error_with_the_request_id() {
     );
     let client = client_for(&server.url()).build().unwrap();
     let err = client
-        .process_object("examplebucket", "example.jpg", "image/resize,w_100")
+        .process_object(
+            "examplebucket",
+            "example.jpg",
+            "image/resize,w_100|sys/saveas,o_dC5qcGc",
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.request_id(), Some("RID-HTML"));
@@ -287,7 +315,11 @@ fn garbage_error_bodies_are_bad_error_response() {
     );
     let client = client_for(&server.url()).build().unwrap();
     let err = client
-        .process_object("examplebucket", "example.jpg", "image/resize,w_100")
+        .process_object(
+            "examplebucket",
+            "example.jpg",
+            "image/resize,w_100|sys/saveas,o_dC5qcGc",
+        )
         .unwrap_err();
     assert_eq!(err.code(), Some("BadErrorResponse"));
     assert_eq!(err.status(), Some(502));
@@ -301,7 +333,11 @@ fn one_connection_is_reused_across_calls() {
     let client = client_for(&server.url()).build().unwrap();
     for _ in 0..3 {
         client
-            .process_object("examplebucket", "a.jpg", "image/resize,w_1")
+            .process_object(
+                "examplebucket",
+                "a.jpg",
+                "image/resize,w_1|sys/saveas,o_dC5qcGc",
+            )
             .unwrap();
     }
     assert_eq!(server.count(), 3);

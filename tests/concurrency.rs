@@ -37,7 +37,11 @@ fn one_client_shared_by_8_threads_x_500_calls() {
                 let mut failures = 0;
                 for c in 0..CALLS {
                     let key = format!("t{t}-c{c}.jpg");
-                    match client.process_object("bucket", &key, "image/resize,w_100") {
+                    match client.process_object(
+                        "bucket",
+                        &key,
+                        "image/resize,w_100|sys/saveas,o_dC5qcGc",
+                    ) {
                         Ok(r) if r.key() == key => {}
                         Ok(r) => panic!("thread {t} call {c} got the result for {}", r.key()),
                         Err(e) => {

@@ -608,7 +608,7 @@ fn the_client_signs_with_the_role_credentials() {
         .build()
         .unwrap();
     client
-        .process_object("photos", "in.jpg", "image/resize,w_10")
+        .process_object("photos", "in.jpg", "image/resize,w_10|sys/saveas,o_dC5qcGc")
         .unwrap();
     let request: Recorded = oss.requests().remove(0);
     assert_eq!(request.header("x-oss-security-token"), Some(TOKEN));

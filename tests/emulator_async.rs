@@ -229,19 +229,20 @@ fn failed_tasks_say_why_in_the_message() {
         .unwrap();
     let n = emulator.wait_for_task(task.task_id(), WAIT).unwrap();
     assert_eq!(n.notification().code(), "InvalidArgument");
-    // A family the emulator does not perform: queued, then NotImplemented.
-    let task = client
+    // A document task without an IMM handler: refused at once as OSS
+    // refuses it for a bucket with no IMM project; nothing is queued.
+    let e = client
         .async_process_object(
             BUCKET,
             "plain.png",
             "doc/convert,target_pdf,source_docx|sys/saveas,b_ZXhhbXBsZWJ1Y2tldA,o_YS5wZGY/notify,topic_dA",
         )
-        .unwrap();
-    assert!(task.task_id().starts_with("DocConvert-"), "{task:?}");
-    let m = emulator.wait_for_task(task.task_id(), WAIT).unwrap();
-    assert_eq!(m.topic(), Some("t"));
-    assert_eq!(m.notification().code(), "NotImplemented");
-    assert!(m.notification().message().contains("doc/convert"));
+        .unwrap_err();
+    assert_eq!(
+        e.known(),
+        Some(oss_process::KnownError::NoImmProject),
+        "{e:?}"
+    );
     assert!(
         emulator
             .wait_for_task("DecodeBlindWatermark-none", Duration::from_millis(50))
@@ -254,15 +255,33 @@ fn async_requests_are_checked_at_once() {
     let emulator = common::emulator();
     let client = client(&emulator);
     store(&emulator, "a.png", &photo(128), image::ImageFormat::Png);
+    // A synchronous process sent as a task: the client refuses it before
+    // any I/O, and the emulator refuses it too when it comes anyway.
+    let e = client
+        .async_process_object(BUCKET, "a.png", "image/resize,w_10|sys/saveas,o_eC5wbmc")
+        .unwrap_err();
+    assert!(
+        matches!(e, oss_process::Error::InvalidArgument { .. }),
+        "{e:?}"
+    );
+    let body = b"x-oss-async-process=image/resize,w_10|sys/saveas,o_eC5wbmc";
+    let answer = common::signed(
+        &emulator,
+        BUCKET,
+        "POST a.png?x-oss-async-process",
+        &[],
+        body,
+        &oss_process::Credentials::new(common::AK, common::SK),
+        std::time::SystemTime::now(),
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "InvalidArgument"),
+        "{}",
+        answer.text()
+    );
+    assert!(answer.text().contains("synchronous"), "{}", answer.text());
     let cases = [
-        // A synchronous process sent as a task.
-        (
-            "a.png",
-            "image/resize,w_10|sys/saveas,o_eC5wbmc",
-            400,
-            "InvalidArgument",
-            "synchronous",
-        ),
         // The decode needs its topic.
         (
             "a.png",

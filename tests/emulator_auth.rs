@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{AK, Raw, SK, is_request_id, jpeg, send};
 use oss_process::Credentials;
-use oss_process::emulator::Emulator;
+use oss_process::emulator::{Emulator, ImmAnswer};
 use oss_process::sign::{SignableRequest, Signer};
 use serde_json::Value;
 
@@ -44,6 +44,11 @@ fn emulator_for(case: &Value) -> Emulator {
         .region(s("region"))
         .product(s("product"))
         .relax_time_check(true)
+        // The asynchronous vector converts a document: an IMM project
+        // (a handler) takes it, as the SDKs' fixtures assume.
+        .imm_handler("doc", |_| {
+            ImmAnswer::bytes("image/png", b"\x89PNG".to_vec())
+        })
         .start()
         .unwrap();
     emulator.create_bucket(s("bucket")).unwrap();

@@ -11,11 +11,11 @@ use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{AK, SK, emulator, is_request_id, jpeg, png, send, service_error};
+use common::{AK, SK, emulator, is_request_id, jpeg, png, send, service_error, signed};
 use image::GenericImageView;
 use oss_process::emulator::Emulator;
 use oss_process::process::{Crop, Format, Gravity, Process, Resize, ResizeMode, SaveAs};
-use oss_process::{AddressStyle, Client, Credentials};
+use oss_process::{AddressStyle, Client, Credentials, Error};
 
 const BUCKET: &str = "examplebucket";
 const PHOTO: &str = "photo.jpg";
@@ -439,28 +439,47 @@ fn presigned_process_urls_work_and_expire() {
     );
     let hue = client.average_hue(BUCKET, PHOTO).unwrap();
     assert!(hue.blue() > 100 && hue.blue() < 160, "{hue:?}");
-    // saveas is POST-only.
-    let e = service_error(
-        client
-            .get_processed(BUCKET, PHOTO, "image/resize,w_10|sys/saveas,o_eC5qcGc")
-            .unwrap_err(),
+    // saveas is POST-only: the client says so before any I/O, and the
+    // emulator answers a GET that carries it anyway 400, as OSS does.
+    let saving = "image/resize,w_10|sys/saveas,o_eC5qcGc";
+    let e = client.get_processed(BUCKET, PHOTO, saving).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidArgument { message, .. } if message.contains("Client::process_object")),
+        "{e:?}"
     );
-    assert_eq!((e.status, e.code.as_str()), (400, "InvalidArgument"));
+    let answer = signed(
+        &emulator,
+        BUCKET,
+        &format!("GET {PHOTO}?x-oss-process=image%2Fresize%2Cw_10%7Csys%2Fsaveas%2Co_eC5qcGc"),
+        &[],
+        b"",
+        &Credentials::new(AK, SK),
+        SystemTime::now(),
+    );
+    assert_eq!(
+        (answer.status, answer.error_code().as_str()),
+        (400, "InvalidArgument")
+    );
 }
 
 #[test]
-fn async_process_is_accepted() {
+fn async_processing_answers_as_a_bucket_without_an_imm_project() {
     let (_emulator, client) = setup(&jpeg(64, 48));
-    let result = client
+    let e = client
         .async_process_object(
             BUCKET,
             PHOTO,
             "doc/convert,target_png,source_docx|sys/saveas,b_ZXhhbXBsZWJ1Y2tldA,o_ZG9jL3tpbmRleH0ucG5n",
         )
-        .unwrap();
-    assert!(!result.event_id().is_empty());
-    assert!(!result.task_id().is_empty());
-    assert!(is_request_id(result.request_id()));
+        .unwrap_err();
+    assert_eq!(
+        e.known(),
+        Some(oss_process::KnownError::NoImmProject),
+        "{e}"
+    );
+    let e = service_error(e);
+    assert_eq!((e.status, e.code.as_str()), (404, "Imm Client"));
+    assert!(is_request_id(&e.request_id));
 }
 
 #[test]

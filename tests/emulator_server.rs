@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{AK, SK, jpeg, signed};
+use common::{AK, SK, client, jpeg, signed};
+use oss_process::Credentials;
 use oss_process::emulator::{Emulator, EmulatorBuilder};
-use oss_process::{Client, Credentials};
 
 const BUCKET: &str = "examplebucket";
 const PHOTO: &str = "photo.jpg";
@@ -40,15 +40,6 @@ fn seeded(configure: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> (Emulat
     let emulator = configure(builder(&log)).start().unwrap();
     emulator.put_object(BUCKET, PHOTO, &jpeg(64, 48)).unwrap();
     (emulator, log)
-}
-
-fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .region("cn-hangzhou")
-        .endpoint(emulator.endpoint())
-        .credentials(Credentials::new(AK, SK))
-        .build()
-        .unwrap()
 }
 
 /// How long `f` takes.

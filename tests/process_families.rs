@@ -6,10 +6,10 @@
 use oss_process::Error;
 use oss_process::process::{
     AnimationFormat, AudioConvert, AudioSettings, AutoRotate, BlindStrength, BlindWatermark,
-    ConcatSegment, Container, DeBlindWatermark, DocConvert, DocSnapshot, DocSource, DocTarget,
-    DocWatermark, Mode, Pipeline, Process, SaveAs, SaveAsRule, SnapshotFormat, SpriteMode,
-    VideoAnimation, VideoCodec, VideoConcat, VideoConvert, VideoSnapshot, VideoSnapshots,
-    VideoSprite, WebOffice,
+    ConcatSegment, Container, DeBlindWatermark, DocAi, DocAiFormat, DocConvert, DocLanguage,
+    DocSnapshot, DocSource, DocTarget, DocTone, DocWatermark, Method, Mode, Pipeline, Process,
+    SaveAs, SaveAsRule, SnapshotFormat, SpriteMode, VideoAnimation, VideoCodec, VideoConcat,
+    VideoConvert, VideoSnapshot, VideoSnapshots, VideoSprite, WebOffice,
 };
 
 /// Parses what `p` renders and checks the typed value and the text agree.
@@ -95,6 +95,48 @@ fn every_action() -> Vec<(Process, Mode, SaveAsRule)> {
         ),
         (
             built(Process::doc().preview(WebOffice::new()).build()),
+            Sync,
+            Never,
+        ),
+        (
+            built(
+                Process::doc()
+                    .ai(DocAi::translate("字".repeat(6500), DocLanguage::FrFr))
+                    .build(),
+            ),
+            Sync,
+            Never,
+        ),
+        (
+            built(Process::doc().ai(DocAi::polish("p").events()).build()),
+            Sync,
+            Never,
+        ),
+        (
+            built(
+                Process::doc()
+                    .ai(DocAi::summarize("s").format(DocAiFormat::Json))
+                    .build(),
+            ),
+            Sync,
+            Never,
+        ),
+        (
+            built(Process::doc().ai(DocAi::continue_writing("c")).build()),
+            Sync,
+            Never,
+        ),
+        (
+            built(Process::doc().ai(DocAi::enrich("e")).build()),
+            Sync,
+            Never,
+        ),
+        (
+            built(
+                Process::doc()
+                    .ai(DocAi::rephrase("r", DocTone::Straightforward))
+                    .build(),
+            ),
             Sync,
             Never,
         ),
@@ -326,10 +368,16 @@ fn every_family_is_covered() {
         [
             "audio/convert",
             "audio/info",
+            "doc/continue",
             "doc/convert",
             "doc/edit",
+            "doc/enrich",
+            "doc/polish",
             "doc/preview",
+            "doc/rephrase",
             "doc/snapshot",
+            "doc/summarize",
+            "doc/translate",
             "image/blindwatermark",
             "image/deblindwatermark",
             "video/animation",
@@ -493,6 +541,61 @@ fn the_docs_strings_render_exactly() {
     }
 }
 
+/// Document AI: the tone page's example starts as the docs write it, and
+/// every action says it is answered to POST only and never saved.
+#[test]
+fn document_ai_is_post_only_and_never_saved() {
+    let text = "四大名著，即四大小说名著，是指《三国演义》、《西游记》、《水浒传》、《红楼梦》4部中国古典章回小说。";
+    let p = built(
+        Process::doc()
+            .ai(DocAi::rephrase(text, DocTone::Straightforward))
+            .build(),
+    );
+    assert!(
+        p.as_str()
+            .starts_with("doc/rephrase,tone_straightforward,content_5Zub5aS"),
+        "{}",
+        p.as_str()
+    );
+    round_trip(&p);
+    for (p, _, _) in every_action() {
+        if p.as_str().starts_with("doc/")
+            && [
+                "translate",
+                "polish",
+                "summarize",
+                "continue",
+                "enrich",
+                "rephrase",
+            ]
+            .iter()
+            .any(|name| p.as_str()[4..].starts_with(name))
+        {
+            assert_eq!(p.method(), Some(Method::Post), "{}", p.as_str());
+            assert_eq!(p.save_as_rule(), Some(SaveAsRule::Never));
+            assert_eq!(p.mode(), Some(Mode::Sync));
+        }
+    }
+    // The pages and snapshots are GET, the tasks POST.
+    for (text, method) in [
+        ("doc/preview", Method::Get),
+        ("doc/snapshot,target_png", Method::Get),
+        ("video/snapshot,t_0,f_jpg", Method::Get),
+        ("video/info", Method::Get),
+        ("audio/info", Method::Get),
+        ("doc/convert,target_pdf|sys/saveas,o_eA", Method::Post),
+        ("audio/concat,f_aac|sys/saveas,o_eA", Method::Post),
+        ("image/resize,w_1", Method::GetOrPost),
+        ("style/a", Method::GetOrPost),
+    ] {
+        assert_eq!(
+            Process::parse(text).unwrap().method(),
+            Some(method),
+            "{text}"
+        );
+    }
+}
+
 /// Strings as official samples and public code write them parse, even
 /// where their parameter order differs from the crate's.
 #[test]
@@ -564,6 +667,10 @@ fn out_of_range_values_are_refused_naming_the_parameter() {
         (Process::video().animation(VideoAnimation::new(AnimationFormat::Gif).width(16385)).save_as(save()).build(), "video/animation.w", "must be 1..=16384, got 16385"),
         (Process::audio().convert(AudioConvert::new(Container::Mp4)).save_as(save()).build(), "audio/convert.f", "must be an audio container"),
         (Process::audio().convert(AudioConvert::new(Container::Mp3).audio(AudioSettings::new().sample_rate(0))).save_as(save()).build(), "audio/convert.ar", "must be 1.."),
+        (Process::doc().ai(DocAi::translate("", DocLanguage::EnUs)).build(), "doc/translate.content", "must not be empty"),
+        (Process::doc().ai(DocAi::polish("a".repeat(19_501))).build(), "doc/polish.content", "at most 19500 bytes before encoding, got 19501"),
+        (Process::doc().ai(DocAi::rephrase("字".repeat(6_501), DocTone::Relaxed)).build(), "doc/rephrase.content", "got 19503"),
+        (Process::async_action("doc/translate,language_en_US,content_eA").save_as(save()).build(), "action", "doc/translate is synchronous"),
         // Saving and notifying as the service allows.
         (Process::doc().convert(DocConvert::new(DocTarget::Pdf)).build(), "saveas", "doc/convert is an asynchronous task: say where to save"),
         (Process::video().sprite(VideoSprite::new(SnapshotFormat::Png)).notify_topic("t").build(), "saveas", "say where to save"),
@@ -672,6 +779,31 @@ fn parse_refuses_the_same() {
         (
             "image/resize,w_16384/format,webp",
             "WebP output is at most 16383",
+        ),
+        (
+            "doc/translate,content_eA",
+            "doc/translate.language: is required",
+        ),
+        (
+            "doc/translate,language_en,content_eA",
+            "doc/translate.language: must be one of zh_CN, en_US, ja_JP, fr_FR",
+        ),
+        (
+            "doc/rephrase,tone_angry,content_eA",
+            "doc/rephrase.tone: must be one of professional",
+        ),
+        ("doc/polish,format_json", "doc/polish.content: is required"),
+        (
+            "doc/summarize,content_eA,format_sse",
+            "doc/summarize.format: must be one of json, event-stream",
+        ),
+        (
+            "doc/enrich,content_eA|sys/saveas,o_eA",
+            "doc/enrich cannot be saved",
+        ),
+        (
+            "doc/continue,content_eA/watermark,text_eA",
+            "takes no chained action",
         ),
     ] {
         let err = Process::parse(text).unwrap_err().to_string();

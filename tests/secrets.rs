@@ -91,7 +91,7 @@ fn errors_from_answers_that_echo_secrets_are_clean() {
             .build()
             .unwrap();
         let err = client
-            .process_object("bucket", "k.jpg", "image/resize,w_1")
+            .process_object("bucket", "k.jpg", "image/resize,w_1|sys/saveas,o_dC5qcGc")
             .unwrap_err();
         assert_clean("error Display", &err.to_string());
         assert_clean("error Debug", &format!("{err:?} {err:#?}"));

@@ -11,17 +11,18 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{AddressStyle, ClientBuilder, Config};
-use crate::download::{Download, ProcessedObject};
+use crate::download::ProcessedObject;
 use crate::error::Error;
-use crate::names::{check_bucket, check_key};
 use crate::response::{
     AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult, parse_async_result,
     parse_average_hue, parse_image_info, parse_process_result,
 };
-use crate::sign::{Presigned, SignableRequest, Signer};
+use crate::sign::{Presigned, Signer};
 use crate::transport::AgentSettings;
 
-use self::request::{ProcessKind, check_process, process_query};
+use self::request::ProcessKind;
+#[cfg(test)]
+use self::request::check_process;
 use self::send::header;
 
 /// The largest clock offset learned from a server `Date`: anything further
@@ -199,17 +200,28 @@ impl Client {
     ///
     /// `process` is a typed [`Process`](crate::Process) or a raw string such
     /// as `image/resize,m_fixed,w_100,h_100|sys/saveas,o_dGVzdC5qcGc`; it
-    /// should end in `sys/saveas`, which is what makes OSS store the result.
-    /// Bucket, key and process string are checked before any I/O.
+    /// must carry `sys/saveas`, which is what makes OSS store the result.
+    /// Bucket, key and process string are checked before any I/O: a process
+    /// without `sys/saveas`, an asynchronous task or an answer that cannot
+    /// be saved is refused with the call to use instead
+    /// ([`post_process`](Self::post_process) to get the processed bytes
+    /// back with POST, [`get_processed`](Self::get_processed) with GET,
+    /// [`async_process_object`](Self::async_process_object) for tasks). An
+    /// answer that is the processed bytes after all (`image/*`) is an
+    /// [`Error::Decode`] saying so, never parsed as JSON.
     pub fn process_object(
         &self,
         bucket: &str,
         key: &str,
         process: impl AsRef<str>,
     ) -> Result<ProcessObjectResult, Error> {
-        let prepared = self.prepare_post(bucket, key, ProcessKind::Sync, process.as_ref())?;
+        let process = process.as_ref();
+        let prepared = self.prepare_post(bucket, key, ProcessKind::Sync, process)?;
+        route::for_saving(process)?;
         let target = prepared.describe();
         self.execute(&prepared, |status, request_id, mut response| {
+            let content_type = header(&response, "content-type").unwrap_or("");
+            answer::refuse_bytes(content_type, request_id, &target)?;
             let body = self.read_capped(&mut response, request_id, &target)?;
             parse_process_result(status, request_id, &body)
         })
@@ -217,8 +229,11 @@ impl Client {
 
     /// Queues an asynchronous processing task (documents, video, audio,
     /// `image/deblindwatermark`): `POST /<key>?x-oss-async-process`. The
-    /// bucket must have an IMM project bound; the process string must carry
-    /// `sys/saveas` and may add `/notify,topic_<base64>`.
+    /// bucket must have an IMM project bound (else the service answers
+    /// [`KnownError::NoImmProject`](crate::KnownError::NoImmProject)); the
+    /// process string must carry `sys/saveas` and may add
+    /// `/notify,topic_<base64>`. A synchronous process is refused before
+    /// any I/O, naming the call that sends it.
     pub fn async_process_object(
         &self,
         bucket: &str,
@@ -226,6 +241,7 @@ impl Client {
         process: impl AsRef<str>,
     ) -> Result<AsyncProcessObjectResult, Error> {
         let prepared = self.prepare_post(bucket, key, ProcessKind::Async, process.as_ref())?;
+        route::for_task(process.as_ref())?;
         let target = prepared.describe();
         self.execute(&prepared, |status, request_id, mut response| {
             let body = self.read_capped(&mut response, request_id, &target)?;
@@ -256,25 +272,7 @@ impl Client {
         expires: Duration,
         time: SystemTime,
     ) -> Result<Presigned, Error> {
-        let process = process.as_ref();
-        check_bucket(bucket)?;
-        check_key(key)?;
-        check_process(process)?;
-        crate::sign::check_presign_expiry(expires)?;
-        let credentials = self.credentials()?;
-        let query = process_query(process);
-        let target = self.inner.config.target(bucket, key);
-        let request = SignableRequest {
-            method: "GET",
-            bucket: Some(bucket),
-            key: Some(key),
-            query: &query,
-            headers: &[],
-            additional_headers: &[],
-        };
-        self.inner
-            .signer
-            .presign(&target.base, &request, &credentials, time, expires)
+        self.presign_get(bucket, key, process.as_ref(), None, expires, time)
     }
 
     /// Downloads `bucket`/`key` processed by `process` (e.g.
@@ -300,39 +298,13 @@ impl Client {
     ) -> Result<ProcessedObject, Error> {
         let process = process.as_ref();
         let prepared = self.prepare_get(bucket, key, process, true)?;
+        let typed = route::for_get(process)?;
         let target = prepared.describe();
-        let cap = self.inner.config.max_download_size;
         // An image action answers image bytes, never an empty body or a page
         // (a captive portal's, a proxy's): those are refused, not saved.
-        let expect_image = process.starts_with("image/") || process.starts_with("style/");
+        let expect_image = route::expects_image(process, typed.as_ref());
         self.execute(&prepared, |_, request_id, response| {
-            let content_type = header(&response, "content-type").unwrap_or("").to_string();
-            let content_length = header(&response, "content-length").and_then(|v| v.parse().ok());
-            if let (Some(limit), Some(length)) = (cap, content_length)
-                && length > limit
-            {
-                return Err(Error::ResponseTooLarge {
-                    target: target.clone(),
-                    limit,
-                    request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
-                });
-            }
-            let reader = response
-                .into_body()
-                .into_with_config()
-                .limit(u64::MAX)
-                .reader();
-            Ok(ProcessedObject::new(
-                Box::new(reader),
-                Download {
-                    content_type,
-                    content_length,
-                    request_id: request_id.to_string(),
-                    target: target.clone(),
-                    cap,
-                    expect_image,
-                },
-            ))
+            self.download(response, request_id, &target, expect_image)
         })
     }
 
@@ -370,8 +342,15 @@ impl Client {
     }
 }
 
+mod answer;
+mod doc_ai;
+mod media;
+mod presign;
+pub use presign::ResponseOverrides;
 mod request;
+mod route;
 mod send;
+mod style;
 
 #[cfg(test)]
 mod tests {

@@ -28,9 +28,11 @@ impl ProcessKind {
 
 /// One request, formed once and replayed identically by every attempt.
 pub(super) struct Prepared<'a> {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub(super) method: &'static str,
     pub(super) bucket: &'a str,
-    pub(super) key: &'a str,
+    /// `None` for a bucket-level request (`/?style`).
+    pub(super) key: Option<&'a str>,
     /// Wire query without `?`.
     pub(super) query: String,
     pub(super) target: Target,
@@ -38,7 +40,10 @@ pub(super) struct Prepared<'a> {
     pub(super) url: String,
     pub(super) body: Option<Vec<u8>>,
     pub(super) content_md5: Option<String>,
-    /// The caller reads the body as a stream (processed downloads).
+    /// A `Content-Type` to send (and sign), e.g. `application/xml`.
+    pub(super) content_type: Option<&'static str>,
+    /// The caller reads the body as a stream (processed downloads, answers
+    /// that may be bytes or events): the body has the download deadline.
     pub(super) streaming: bool,
     /// Running it twice does no harm (false for asynchronous tasks: a
     /// second request queues a second task).
@@ -66,7 +71,14 @@ impl Client {
         check_bucket(bucket)?;
         check_key(key)?;
         check_process(process)?;
-        Ok(self.prepare("GET", bucket, key, process_query(process), None, streaming))
+        Ok(self.prepare(
+            "GET",
+            bucket,
+            Some(key),
+            process_query(process),
+            None,
+            streaming,
+        ))
     }
 
     pub(super) fn prepare_post<'a>(
@@ -84,22 +96,30 @@ impl Client {
         body.extend_from_slice(param.as_bytes());
         body.push(b'=');
         body.extend_from_slice(process.as_bytes());
-        let mut prepared = self.prepare("POST", bucket, key, param.to_string(), Some(body), false);
+        let mut prepared = self.prepare(
+            "POST",
+            bucket,
+            Some(key),
+            param.to_string(),
+            Some(body),
+            false,
+        );
         prepared.idempotent = matches!(kind, ProcessKind::Sync);
         Ok(prepared)
     }
 
     /// Forms what every attempt replays: the URL, the body and its MD5.
-    fn prepare<'a>(
+    /// Bucket and key must have been checked.
+    pub(super) fn prepare<'a>(
         &self,
         method: &'static str,
         bucket: &'a str,
-        key: &'a str,
+        key: Option<&'a str>,
         query: String,
         body: Option<Vec<u8>>,
         streaming: bool,
     ) -> Prepared<'a> {
-        let target = self.inner.config.target(bucket, key);
+        let target = self.inner.config.target(bucket, key.unwrap_or(""));
         let connect_base = target.connect_base();
         let mut url = String::with_capacity(connect_base.len() + 1 + query.len());
         url.push_str(connect_base);
@@ -116,6 +136,7 @@ impl Client {
             target,
             url,
             body,
+            content_type: None,
             streaming,
             idempotent: true,
         }

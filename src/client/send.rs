@@ -159,10 +159,13 @@ impl Client {
         if let Some(md5) = &prepared.content_md5 {
             headers.push(("Content-MD5", md5));
         }
+        if let Some(content_type) = prepared.content_type {
+            headers.push(("Content-Type", content_type));
+        }
         let signable = SignableRequest {
             method: prepared.method,
             bucket: Some(prepared.bucket),
-            key: Some(prepared.key),
+            key: prepared.key,
             query: &prepared.query,
             headers: &headers,
             additional_headers: &[],
@@ -174,76 +177,44 @@ impl Client {
             .map_err(not_sent)?;
 
         let agent = &self.inner.agent;
-        // Every header goes on through one helper, whatever the method.
-        fn with_headers<B>(
-            mut rb: ureq::RequestBuilder<B>,
-            host: Option<&str>,
-            headers: &[(&str, &str)],
-            signed: &[(&'static str, String)],
-        ) -> ureq::RequestBuilder<B> {
-            if let Some(host) = host {
-                rb = rb.header("Host", host);
-            }
-            for (name, value) in headers {
-                rb = rb.header(*name, *value);
-            }
-            for (name, value) in signed {
-                rb = rb.header(*name, value);
-            }
-            rb
-        }
-        let host = prepared.target.host_header();
-        let url = &prepared.url;
         let config = &self.inner.config;
-        // The proxy for this request's host (NO_PROXY may exempt it).
-        let route = config.proxying.route_for_url(url);
-        let proxy = route.map(|r| r.proxy().clone());
         // The attempt's whole budget: its own deadline, within the call's.
         let budget = match (self.deadlines.attempt, call_budget) {
             (Some(a), Some(c)) => Some(a.min(c)),
             (a, c) => a.or(c),
         };
-        let result = match &prepared.body {
-            Some(body) => {
-                let rb = with_headers(agent.post(url), host, &headers, &signed.headers);
-                // A request of its own config only when it needs one: the
-                // copy costs about a microsecond on the hot path.
-                if proxy.is_none() && budget.is_none() {
-                    rb.send(&body[..])
-                } else {
-                    rb.config()
-                        .proxy(proxy)
-                        .timeout_global(budget)
-                        .build()
-                        .send(&body[..])
-                }
+        let limits = if prepared.streaming {
+            // The body is the caller's to read, for as long as the download
+            // deadline allows; each read is bounded, and the way to the
+            // answer's head keeps the budget.
+            let clamp = |d: Duration| Some(budget.map_or(d, |b| b.min(d)));
+            Limits::Streaming {
+                connect: clamp(config.connect_timeout),
+                send: clamp(config.write_timeout),
+                head: clamp(config.read_timeout),
+                body: self.deadlines.download,
+                per_read: Some(config.read_timeout),
             }
-            None => {
-                let rb = with_headers(agent.get(url), host, &headers, &signed.headers);
-                if prepared.streaming {
-                    // The body is the caller's to read, for as long as the
-                    // download deadline allows; each read is bounded, and
-                    // the way to the answer's head keeps the budget.
-                    let clamp = |d: Duration| Some(budget.map_or(d, |b| b.min(d)));
-                    rb.config()
-                        .proxy(proxy)
-                        .timeout_connect(clamp(config.connect_timeout))
-                        .timeout_send_request(clamp(config.write_timeout))
-                        .timeout_recv_response(clamp(config.read_timeout))
-                        .timeout_recv_body(self.deadlines.download)
-                        .timeout_per_read(Some(config.read_timeout))
-                        .build()
-                        .call()
-                } else if proxy.is_none() && budget.is_none() {
-                    rb.call()
-                } else {
-                    rb.config()
-                        .proxy(proxy)
-                        .timeout_global(budget)
-                        .build()
-                        .call()
-                }
-            }
+        } else {
+            Limits::Global(budget)
+        };
+        // Every header and the time limits go on through one helper,
+        // whatever the method.
+        let url = &prepared.url;
+        // The proxy for this request's host (NO_PROXY may exempt it).
+        let route = config.proxying.route_for_url(url);
+        let head = Head {
+            host: prepared.target.host_header(),
+            headers: &headers,
+            signed: &signed.headers,
+            proxy: route.map(|r| r.proxy().clone()),
+            limits,
+        };
+        let result = match (prepared.method, &prepared.body) {
+            ("PUT", Some(body)) => head.put_on(agent.put(url)).send(&body[..]),
+            (_, Some(body)) => head.put_on(agent.post(url)).send(&body[..]),
+            ("DELETE", None) => head.put_on(agent.delete(url)).call(),
+            (_, None) => head.put_on(agent.get(url)).call(),
         };
         let mut response = result.map_err(|e| {
             let reach = reach_of(&e);
@@ -258,7 +229,8 @@ impl Client {
             .unwrap_or("")
             .to_string();
         if (200..300).contains(&status) {
-            return handle(status, &request_id, response)
+            return undecoded_encoding(prepared, &request_id, &response)
+                .and_then(|()| handle(status, &request_id, response))
                 .map_err(|e| Failure::unknown(scrub_error(e, &credentials)));
         }
         let error = self
@@ -372,6 +344,99 @@ impl Client {
                 other => body_error(other, request_id, target),
             })
     }
+}
+
+/// The time limits of one attempt.
+enum Limits {
+    /// One deadline for the whole exchange (`None`: the phases' own).
+    Global(Option<Duration>),
+    /// Each phase bounded, the body by the download deadline: the caller
+    /// reads it as a stream after the call returns.
+    Streaming {
+        connect: Option<Duration>,
+        send: Option<Duration>,
+        head: Option<Duration>,
+        body: Option<Duration>,
+        per_read: Option<Duration>,
+    },
+}
+
+/// What goes on every attempt's request besides its method, URL and body:
+/// the connect `Host`, the signed headers, the proxy and the time limits.
+struct Head<'a> {
+    host: Option<&'a str>,
+    headers: &'a [(&'a str, &'a str)],
+    signed: &'a [(&'static str, String)],
+    proxy: Option<ureq::Proxy>,
+    limits: Limits,
+}
+
+impl Head<'_> {
+    /// Puts it all on a request of any method.
+    fn put_on<B>(&self, mut rb: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        if let Some(host) = self.host {
+            rb = rb.header("Host", host);
+        }
+        for (name, value) in self.headers {
+            rb = rb.header(*name, *value);
+        }
+        for (name, value) in self.signed {
+            rb = rb.header(*name, value);
+        }
+        // A request of its own config only when it needs one: the copy
+        // costs about a microsecond on the hot path.
+        if self.proxy.is_none() && matches!(self.limits, Limits::Global(None)) {
+            return rb;
+        }
+        let config = rb.config().proxy(self.proxy.clone());
+        match self.limits {
+            Limits::Global(budget) => config.timeout_global(budget).build(),
+            Limits::Streaming {
+                connect,
+                send,
+                head,
+                body,
+                per_read,
+            } => config
+                .timeout_connect(connect)
+                .timeout_send_request(send)
+                .timeout_recv_response(head)
+                .timeout_recv_body(body)
+                .timeout_per_read(per_read)
+                .build(),
+        }
+    }
+}
+
+/// Refuses a 2xx answer whose body is still encoded (`Content-Encoding`
+/// other than `identity`): the HTTP layer decodes gzip when the crate's
+/// `gzip` feature is on (and then drops the header), so what is left would
+/// be read as garbage: JSON that does not parse, an "image" that is gzip.
+fn undecoded_encoding(
+    prepared: &Prepared<'_>,
+    request_id: &str,
+    response: &Response<ureq::Body>,
+) -> Result<(), Error> {
+    let Some(encoding) = header(response, "content-encoding")
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
+    else {
+        return Ok(());
+    };
+    let hint = if encoding.eq_ignore_ascii_case("gzip") && !cfg!(feature = "gzip") {
+        "; build with the crate's `gzip` feature to have it decoded"
+    } else {
+        ""
+    };
+    Err(Error::Decode {
+        message: format!(
+            "the answer to {} is encoded with Content-Encoding {:?}, which this client does not decode{hint}",
+            prepared.describe(),
+            crate::redact::truncate(encoding, 40),
+        ),
+        request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
+        source: None,
+    })
 }
 
 /// Applies the at-most-once rule of asynchronous tasks to a failure: passes

@@ -4,23 +4,24 @@
 //! answers the ids: `{"EventId", "RequestId", "TaskId"}`.
 //!
 //! Which task a process becomes is decided in [`task_for`]: one arm per
-//! kind of task the emulator performs (today `image/deblindwatermark`).
-//! Kinds it does not perform are queued all the same, as OSS would, and
-//! their notification says `Failed` with Code `NotImplemented`, so a
-//! program waiting for them is told rather than left waiting.
+//! kind of task the emulator performs: `image/deblindwatermark`, and the
+//! `doc/`, `video/` and `audio/` tasks, which [`super::imm`] answers (with
+//! the test's handler, or as a bucket with no IMM project).
 
 use crate::process::{Mode, Pipeline, Process};
 
 use super::blind;
 use super::errors::OssError;
 use super::imaging;
+use super::imm::{self, ImmHandlers};
 use super::server::Response;
 use super::store::Store;
-use super::tasks::{Failure, NewTask, Tasks};
+use super::tasks::{NewTask, Tasks};
 
 /// Queues the task `text` asks for on `bucket`/`key` and answers its ids.
 pub(crate) fn submit(
     tasks: &Tasks,
+    imm: &ImmHandlers,
     store: &Store,
     bucket: &str,
     key: &str,
@@ -40,7 +41,7 @@ pub(crate) fn submit(
         Store::check_key(&target.key)?;
     }
     imaging::check_source_size(store.size(bucket, key)?)?;
-    let task = task_for(&process, store, bucket, key, request_id)?;
+    let task = task_for(&process, imm, store, bucket, key, request_id)?;
     let ticket = tasks.submit(task)?;
     let body = serde_json::json!({
         "EventId": ticket.event_id,
@@ -55,38 +56,19 @@ pub(crate) fn submit(
 /// The task a checked asynchronous process becomes.
 fn task_for(
     process: &Process,
+    imm: &ImmHandlers,
     store: &Store,
     bucket: &str,
     key: &str,
     request_id: &str,
 ) -> Result<NewTask, OssError> {
-    let topic = process.notify_topic().map(str::to_string);
-    let request_id = request_id.to_string();
     Ok(match process.pipeline() {
         Pipeline::DeBlindWatermark(d) => NewTask {
             task_type: blind::DECODE_TASK_TYPE.into(),
-            topic,
-            request_id,
+            topic: process.notify_topic().map(str::to_string),
+            request_id: request_id.to_string(),
             job: blind::decode_job(store.get(bucket, key)?.bytes, d),
         },
-        other => {
-            let what = other.describe();
-            let task_type = match other {
-                Pipeline::Video(_) | Pipeline::Audio(_) => "MediaConvert",
-                Pipeline::Doc(_) => "DocConvert",
-                _ => "AsyncProcess",
-            };
-            NewTask {
-                task_type: task_type.into(),
-                topic,
-                request_id,
-                job: Box::new(move || {
-                    Err(Failure::new(
-                        "NotImplemented",
-                        format!("This emulator does not perform {what} tasks."),
-                    ))
-                }),
-            }
-        }
+        _ => imm::task(imm, store, process, bucket, key, request_id)?,
     })
 }

@@ -117,17 +117,20 @@ pub(crate) fn error_xml(
     for (name, value) in details {
         element(&mut out, name, value);
     }
-    element(&mut out, "EC", ec);
-    element(
-        &mut out,
-        "RecommendDoc",
-        &format!("https://api.aliyun.com/troubleshoot?q={ec}"),
-    );
+    // An error whose EC OSS does not document (`Imm Client`) has none.
+    if !ec.is_empty() {
+        element(&mut out, "EC", ec);
+        element(
+            &mut out,
+            "RecommendDoc",
+            &format!("https://api.aliyun.com/troubleshoot?q={ec}"),
+        );
+    }
     out.push_str("</Error>\n");
     out
 }
 
-fn element(out: &mut String, name: &str, value: &str) {
+pub(crate) fn element(out: &mut String, name: &str, value: &str) {
     let _ = write!(out, "  <{name}>");
     escape_into(out, value);
     let _ = writeln!(out, "</{name}>");
@@ -135,7 +138,7 @@ fn element(out: &mut String, name: &str, value: &str) {
 
 /// Escapes text for an XML element; control characters other than tab and
 /// newline (not allowed in XML 1.0) become `\u{..}` text.
-fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

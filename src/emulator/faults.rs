@@ -40,6 +40,9 @@ pub enum RequestKind {
     /// Asynchronous processing: `x-oss-async-process`
     /// (`async_process_object`).
     AsyncProcess,
+    /// The bucket's styles: `?style` (PutStyle, GetStyle, ListStyle,
+    /// DeleteStyle).
+    Style,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +237,7 @@ fn kind_of(op: &Operation<'_>) -> RequestKind {
         Operation::DeleteObject { .. } => RequestKind::DeleteObject,
         Operation::GetProcess { .. } | Operation::PostProcess { .. } => RequestKind::Process,
         Operation::AsyncProcess { .. } => RequestKind::AsyncProcess,
+        Operation::Style { .. } => RequestKind::Style,
     }
 }
 

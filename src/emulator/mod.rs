@@ -93,13 +93,82 @@
 //!   character outside its font) is refused with `InvalidArgument` naming
 //!   it, never passed over. Other APIs answer `NotImplemented` or
 //!   `MethodNotAllowed`.
+//! - Styles: PutStyle, GetStyle, ListStyle and DeleteStyle (`?style`), kept
+//!   per bucket under the root; `style/<name>` (also followed by
+//!   `|sys/saveas`) is resolved to the style's process before it runs. The
+//!   official SDKs' style calls work against it.
+//! - Document, video and audio actions: read and checked like OSS, then
+//!   answered as a bucket with no IMM project, unless a test takes them
+//!   (see [Documents, video and audio](#documents-video-and-audio)).
+//! - `response-content-type` and `response-content-disposition` in a GET's
+//!   (signed) query set those headers of the answer, so document preview
+//!   URLs can be tried offline.
+//!
+//! # Documents, video and audio
+//!
+//! Every `doc/`, `video/` and `audio/` process is parsed with the crate's
+//! parser, so a bad parameter is `InvalidArgument` naming it, a
+//! POST-only action over GET is refused (`operation not support get`), and
+//! a task sent as a synchronous process (or the reverse) too. Then, by
+//! default, the IMM-backed ones (all but `video/snapshot`) are answered as
+//! a bucket with no IMM project bound answers them, synchronous and
+//! asynchronous alike: 404, Code `Imm Client`, "ResourceNotFound, The
+//! specified resource Attachment is not found." (the client reads it as
+//! [`KnownError::NoImmProject`](crate::KnownError::NoImmProject)).
+//! `video/snapshot` is 501 `NotImplemented`: the emulator decodes no video.
+//!
+//! [`EmulatorBuilder::imm_handler`] registers a handler for a family or an
+//! action, so document and video code can be tested offline: it sees the
+//! [`ImmRequest`] (the parsed process, the source object) and answers an
+//! [`ImmAnswer`]: bytes, JSON, an event stream, document AI text (as JSON
+//! or as an event stream, as the request asked), pages or an error. A
+//! task's answer is saved to its `sys/saveas` target (`{index}` numbering
+//! pages from 1) before its notification is published.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use oss_process::emulator::{Emulator, ImmAnswer};
+//! use oss_process::process::{DocConvert, DocLanguage, DocTarget, Process, SaveAs};
+//! use oss_process::{Client, Credentials};
+//!
+//! let credentials = Credentials::new("test-id", "test-secret");
+//! let emulator = Emulator::builder()
+//!     .credentials(credentials.clone())
+//!     .imm_handler("doc/translate", |request| {
+//!         let text = &request.doc_ai().expect("document AI").content;
+//!         ImmAnswer::doc_ai([format!("[en] {text}")])
+//!     })
+//!     .imm_handler("doc/convert", |_| ImmAnswer::pages([b"page 1".to_vec(), b"page 2".to_vec()]))
+//!     .start()?;
+//! emulator.put_object("docs", "report.docx", b"PK...")?;
+//! let client = Client::builder()
+//!     .region("cn-hangzhou")
+//!     .endpoint(emulator.endpoint())
+//!     .credentials(credentials)
+//!     .build()?;
+//!
+//! let answer = client.doc_translate("docs", "report.docx", "你好", DocLanguage::EnUs)?;
+//! assert_eq!(answer.text(), "[en] 你好");
+//!
+//! let convert = Process::doc()
+//!     .convert(DocConvert::new(DocTarget::Png))
+//!     .save_as(SaveAs::new("pages/{index}.png"))
+//!     .build()?;
+//! let task = client.async_process_object("docs", "report.docx", &convert)?;
+//! let message = emulator.wait_for_task(task.task_id(), Duration::from_secs(30)).expect("ended");
+//! assert!(message.notification().succeeded());
+//! assert!(emulator.object_path("docs", "pages/2.png")?.exists());
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Asynchronous tasks
 //!
 //! `image/deblindwatermark` tasks are performed: the message carries the
-//! text read from the picture. Other asynchronous processes (`doc/`,
-//! `video/`, `audio/`) are checked and queued like OSS does, and their
-//! message says `Failed` with Code `NotImplemented`.
+//! text read from the picture. `doc/`, `video/` and `audio/` tasks are
+//! checked at once, then refused as a bucket without an IMM project
+//! refuses them, or, with a handler, queued and run (see above).
 //!
 //! When a task ends, its message is published as IMM shapes it (an
 //! envelope whose `content` is the task's fields as a JSON string; read it
@@ -206,16 +275,20 @@ mod effects;
 mod errors;
 mod faults;
 mod imaging;
+mod imm;
 mod operations;
 mod overlay;
+mod overrides;
 mod router;
 mod server;
 mod shapes;
 mod store;
+mod styles;
 mod tasks;
 pub mod watermark;
 
 pub use faults::{Fault, InjectedFault, RequestKind};
+pub use imm::{ImmAnswer, ImmRequest};
 pub use tasks::TaskMessage;
 
 use std::fmt;
@@ -303,6 +376,7 @@ pub struct EmulatorBuilder {
     clock_offset_secs: i64,
     logger: Option<RequestLogger>,
     notification_observer: Option<tasks::Observer>,
+    imm_handlers: Vec<(String, imm::Handler)>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -323,6 +397,10 @@ impl fmt::Debug for EmulatorBuilder {
             .field(
                 "notification_observer",
                 &self.notification_observer.is_some(),
+            )
+            .field(
+                "imm_handlers",
+                &self.imm_handlers.iter().map(|(a, _)| a).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -440,6 +518,38 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers the document, video or audio `action` with `handler`
+    /// instead of as a bucket with no IMM project (see
+    /// [Documents, video and audio](#documents-video-and-audio)). `action`
+    /// is a family (`doc`, `video`, `audio`) or one action of one
+    /// (`doc/translate`, `video/info`); an action's own handler wins over
+    /// its family's. A name that is neither makes
+    /// [`start`](Self::start) fail.
+    ///
+    /// ```
+    /// use oss_process::Credentials;
+    /// use oss_process::emulator::{Emulator, ImmAnswer};
+    ///
+    /// let emulator = Emulator::builder()
+    ///     .credentials(Credentials::new("id", "secret"))
+    ///     .imm_handler("doc/translate", |request| {
+    ///         let text = request.doc_ai().map(|ai| ai.content.to_uppercase()).unwrap_or_default();
+    ///         ImmAnswer::doc_ai([text])
+    ///     })
+    ///     .imm_handler("video", |_| ImmAnswer::json(serde_json::json!({"Duration": 12.5})))
+    ///     .start()?;
+    /// # drop(emulator);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn imm_handler(
+        mut self,
+        action: impl Into<String>,
+        handler: impl Fn(&ImmRequest<'_>) -> ImmAnswer + Send + Sync + 'static,
+    ) -> Self {
+        self.imm_handlers.push((action.into(), Arc::new(handler)));
+        self
+    }
+
     /// Binds, starts the threads and returns the running emulator.
     ///
     /// Fails if no credentials were given, the root cannot be created, or
@@ -454,6 +564,12 @@ impl EmulatorBuilder {
         for c in &self.credentials {
             c.validate()
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+        }
+        let mut imm_handlers = imm::ImmHandlers::default();
+        for (action, handler) in self.imm_handlers {
+            imm_handlers
+                .add(action, handler)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         }
         let (root, owned_root) = match self.root {
             Some(root) => {
@@ -491,6 +607,7 @@ impl EmulatorBuilder {
             Arc::clone(&tasks),
         );
         service.clock_offset_secs = self.clock_offset_secs;
+        service.imm = Arc::new(imm_handlers);
         let settings = server::Settings {
             handlers: self.threads,
             max_connections: self.max_connections,
@@ -554,6 +671,7 @@ impl Emulator {
             clock_offset_secs: 0,
             logger: None,
             notification_observer: None,
+            imm_handlers: Vec::new(),
         }
     }
 

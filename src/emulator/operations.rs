@@ -22,9 +22,12 @@ use super::auth::{SignedParts, Verifier};
 use super::errors::OssError;
 use super::faults::{Caught, Faults};
 use super::imaging;
+use super::imm::{self, ImmHandlers};
+use super::overrides;
 use super::router::{Operation, Route};
 use super::server::{self, MAX_HEAD, Refusal, Request, Response};
 use super::store::{self, Store};
+use super::styles;
 use super::tasks::Tasks;
 use super::{RequestLog, RequestLogger};
 
@@ -45,6 +48,8 @@ pub(crate) struct Service {
     pub tasks: Arc<Tasks>,
     /// The armed faults.
     pub faults: Arc<Faults>,
+    /// The handlers of document, video and audio actions.
+    pub imm: Arc<ImmHandlers>,
     counter: AtomicU64,
     seed: RandomState,
 }
@@ -65,6 +70,7 @@ impl Service {
             clock_offset_secs: 0,
             tasks,
             faults: Arc::new(Faults::default()),
+            imm: Arc::new(ImmHandlers::default()),
             counter: AtomicU64::new(0),
             seed: RandomState::new(),
         }
@@ -115,9 +121,10 @@ impl Service {
         request: Option<&Request>,
     ) -> Response {
         let xml = error.to_xml(request_id, &self.host_id(request));
-        let mut response = Response::new(error.status)
-            .header("Content-Type", "application/xml")
-            .header("x-oss-ec", error.ec);
+        let mut response = Response::new(error.status).header("Content-Type", "application/xml");
+        if !error.ec.is_empty() {
+            response = response.header("x-oss-ec", error.ec);
+        }
         if request.is_some_and(|r| r.method.eq_ignore_ascii_case("HEAD")) {
             // HEAD answers have no body; OSS puts the error in a header.
             response = response.header("x-oss-err", base64_std(xml.as_bytes()));
@@ -177,7 +184,9 @@ impl Service {
                 self.store.create_bucket(bucket)?;
                 Ok(Response::new(200).header("Location", format!("/{bucket}")))
             }
-            Operation::GetObject { bucket, key } => self.get_object(bucket, key),
+            Operation::GetObject { bucket, key } => self
+                .get_object(bucket, key)
+                .map(|r| overrides::apply(request.query(), r)),
             Operation::PutObject { bucket, key } => {
                 self.store.put(bucket, key, &request.body)?;
                 Ok(Response::new(200).header("ETag", store::etag(&request.body)))
@@ -190,11 +199,23 @@ impl Service {
                 bucket,
                 key,
                 process,
-            } => self.get_process(bucket, key, process),
-            Operation::PostProcess { bucket, key } => self.post_process(request, bucket, key),
+            } => self
+                .get_process(bucket, key, process, request_id)
+                .map(|r| overrides::apply(request.query(), r)),
+            Operation::PostProcess { bucket, key } => {
+                self.post_process(request, bucket, key, request_id)
+            }
             Operation::AsyncProcess { bucket, key } => {
                 self.async_process(request, bucket, key, request_id)
             }
+            Operation::Style { bucket } => styles::handle(
+                &self.store,
+                &request.method,
+                bucket,
+                request.query(),
+                &request.body,
+                self.now(),
+            ),
         }
     }
 
@@ -215,8 +236,18 @@ impl Service {
         Ok(self.store.get(bucket, key)?.bytes)
     }
 
-    fn get_process(&self, bucket: &str, key: &str, process: &str) -> Result<Response, OssError> {
-        let plan = imaging::Plan::parse(process)?;
+    fn get_process(
+        &self,
+        bucket: &str,
+        key: &str,
+        process: &str,
+        request_id: &str,
+    ) -> Result<Response, OssError> {
+        let process = match self.resolve("GET", bucket, key, process, request_id)? {
+            Resolved::Answered(answer) => return Ok(answer),
+            Resolved::Image(process) => process,
+        };
+        let plan = imaging::Plan::parse(&process)?;
         if plan.save_as().is_some() {
             return Err(OssError::invalid_argument(
                 "sys/saveas is only allowed with POST: use process_object (POST ?x-oss-process) to save a result.",
@@ -236,8 +267,13 @@ impl Service {
         request: &Request,
         bucket: &str,
         key: &str,
+        request_id: &str,
     ) -> Result<Response, OssError> {
         let process = form_value(&request.body, "x-oss-process")?;
+        let process = match self.resolve("POST", bucket, key, &process, request_id)? {
+            Resolved::Answered(answer) => return Ok(answer),
+            Resolved::Image(process) => process,
+        };
         let plan = imaging::Plan::parse(&process)?;
         let save_as = plan.save_as();
         if let Some(target) = &save_as {
@@ -268,6 +304,33 @@ impl Service {
             .body(body.into_bytes()))
     }
 
+    /// A synchronous process, its `style/<name>` resolved: answered at once
+    /// when it is a document, video or audio action, else left for the
+    /// image path.
+    fn resolve(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        process: &str,
+        request_id: &str,
+    ) -> Result<Resolved, OssError> {
+        let process = styles::resolve(&self.store, bucket, process)?;
+        let answer = imm::answer(
+            &self.imm,
+            &self.store,
+            method,
+            bucket,
+            key,
+            &process,
+            request_id,
+        )?;
+        Ok(match answer {
+            Some(answer) => Resolved::Answered(answer),
+            None => Resolved::Image(process.into_owned()),
+        })
+    }
+
     fn async_process(
         &self,
         request: &Request,
@@ -276,8 +339,24 @@ impl Service {
         request_id: &str,
     ) -> Result<Response, OssError> {
         let process = form_value(&request.body, "x-oss-async-process")?;
-        async_process::submit(&self.tasks, &self.store, bucket, key, &process, request_id)
+        async_process::submit(
+            &self.tasks,
+            &self.imm,
+            &self.store,
+            bucket,
+            key,
+            &process,
+            request_id,
+        )
     }
+}
+
+/// What a synchronous process comes to before the image path.
+enum Resolved {
+    /// A document, video or audio action, answered.
+    Answered(Response),
+    /// An image process (a style resolved to its content).
+    Image(String),
 }
 
 impl server::Handler for Service {

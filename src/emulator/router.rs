@@ -33,7 +33,6 @@ const UNIMPLEMENTED_SUBRESOURCES: &[&str] = &[
     "restore",
     "select",
     "stat",
-    "style",
     "symlink",
     "tagging",
     "uploadId",
@@ -56,6 +55,8 @@ pub(crate) struct Route {
     process: Option<String>,
     /// Whether `x-oss-async-process` is present.
     async_process: bool,
+    /// Whether the `style` sub-resource is present (the bucket's styles).
+    style: bool,
     /// The first sub-resource of an API this emulator does not implement.
     unimplemented: Option<String>,
 }
@@ -81,6 +82,8 @@ pub(crate) enum Operation<'a> {
     PostProcess { bucket: &'a str, key: &'a str },
     /// `POST ?x-oss-async-process` with the process in the body.
     AsyncProcess { bucket: &'a str, key: &'a str },
+    /// `GET`, `PUT`, `DELETE /?style[&styleName=...]`: the bucket's styles.
+    Style { bucket: &'a str },
 }
 
 impl Route {
@@ -92,6 +95,7 @@ impl Route {
             key,
             process: None,
             async_process: false,
+            style: false,
             unimplemented: None,
         };
         for (raw_name, raw_value) in query_params(raw_query) {
@@ -107,6 +111,7 @@ impl Route {
                     route.process = Some(value);
                 }
                 "x-oss-async-process" => route.async_process = true,
+                "style" => route.style = true,
                 n if UNIMPLEMENTED_SUBRESOURCES.contains(&n) => route.unimplemented = Some(name),
                 _ => {}
             }
@@ -117,7 +122,11 @@ impl Route {
     /// Whether `method` on this route creates its bucket (so the bucket
     /// need not exist yet).
     pub fn creates_bucket(&self, method: &str) -> bool {
-        method == "PUT" && self.bucket.is_some() && self.key.is_none() && self.process.is_none()
+        method == "PUT"
+            && self.bucket.is_some()
+            && self.key.is_none()
+            && self.process.is_none()
+            && !self.style
     }
 
     /// The operation `method` asks for on this route, or the error OSS (or
@@ -129,6 +138,13 @@ impl Route {
         let Some(bucket) = self.bucket.as_deref() else {
             return Err(not_implemented("service-level requests (ListBuckets)"));
         };
+        if self.style {
+            return match (&self.key, method) {
+                (None, "GET" | "PUT" | "DELETE") => Ok(Operation::Style { bucket }),
+                (None, _) => Err(OssError::method_not_allowed(method, "Bucket")),
+                (Some(_), _) => Err(not_implemented("the ?style sub-resource on an object")),
+            };
+        }
         let Some(key) = self.key.as_deref() else {
             return match method {
                 "PUT" => Ok(Operation::PutBucket { bucket }),

@@ -29,7 +29,7 @@ const MAX_KEY_BYTES: usize = 1023;
 /// The longest file name the common file systems hold, in bytes.
 const MAX_NAME_BYTES: usize = 255;
 /// The prefix of every name the emulator makes on disk itself.
-const RESERVED_PREFIX: &str = ".~oss-emu.";
+pub(crate) const RESERVED_PREFIX: &str = ".~oss-emu.";
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -165,21 +165,7 @@ impl Store {
                 },
             );
         }
-        // A short name of the emulator's own beside the object, made anew:
-        // never an existing file or a link planted there.
-        let temp = parent.join(format!(
-            "{RESERVED_PREFIX}tmp-{}-{}",
-            std::process::id(),
-            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut f| f.write_all(bytes))
-            .and_then(|()| fs::rename(&temp, &path));
-        if let Err(e) = written {
-            let _ = fs::remove_file(&temp);
+        if let Err(e) = write_whole(&path, bytes) {
             return Err(if parent.is_file() || path.is_dir() {
                 conflict(key, "an existing object or directory")
             } else {
@@ -199,6 +185,27 @@ impl Store {
             Err(e) => Err(io_error("deleting the object", &e)),
         }
     }
+}
+
+/// Writes `path` whole or not at all: a temporary file of the emulator's
+/// own beside it (a short name made anew: never an existing file or a link
+/// planted there), renamed over it; removed on failure.
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = path.with_file_name(format!(
+        "{RESERVED_PREFIX}tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
 }
 
 fn conflict(key: &str, what: &str) -> OssError {

@@ -6,7 +6,7 @@
 use super::params::{
     display_by_render, no_params, param, params, required, split_action, unknown, word,
 };
-use super::pipeline::{Mode, SaveAsRule};
+use super::pipeline::{Method, Mode, SaveAsRule};
 use super::transcode::{AudioSettings, Container, millis};
 use crate::error::Error;
 
@@ -57,6 +57,21 @@ impl AudioAction {
         match self {
             AudioAction::Info => Mode::Sync,
             AudioAction::Convert(_) => Mode::Async,
+        }
+    }
+
+    /// Which HTTP method the service answers it to: `audio/info` to GET,
+    /// the conversion task to POST.
+    ///
+    /// ```
+    /// use oss_process::process::{AudioAction, Method};
+    ///
+    /// assert_eq!(AudioAction::Info.method(), Method::Get);
+    /// ```
+    pub fn method(&self) -> Method {
+        match self.mode() {
+            Mode::Sync => Method::Get,
+            Mode::Async => Method::Post,
         }
     }
 

@@ -7,15 +7,16 @@
 //! The builder each entry returns shows what the action allows: an
 //! [`ImageProcessBuilder`] or [`StyleProcessBuilder`] may save
 //! (`save_as`); a [`GetProcessBuilder`] cannot (synchronous answers only a
-//! GET gets); an [`AsyncProcessBuilder`] must save and may notify; a
+//! GET gets), nor can a [`PostProcessBuilder`] (document AI, answered to
+//! POST); an [`AsyncProcessBuilder`] must save and may notify; a
 //! [`NotifyProcessBuilder`] must notify and cannot save. Builders collect
 //! values without failing; `build` checks them all and renders the string.
 
 use super::{
-    AudioAction, AudioConvert, BlindWatermark, Blur, Crop, DeBlindWatermark, DocAction, DocConvert,
-    DocSnapshot, Format, ImageAction, IndexCrop, Mode, Pipeline, Process, Quality, Resize, SaveAs,
-    VideoAction, VideoAnimation, VideoConcat, VideoConvert, VideoSnapshot, VideoSnapshots,
-    VideoSprite, Watermark, WebOffice, task,
+    AudioAction, AudioConvert, BlindWatermark, Blur, Crop, DeBlindWatermark, DocAction, DocAi,
+    DocConvert, DocSnapshot, Format, ImageAction, IndexCrop, Mode, Pipeline, Process, Quality,
+    Resize, SaveAs, VideoAction, VideoAnimation, VideoConcat, VideoConvert, VideoSnapshot,
+    VideoSnapshots, VideoSprite, Watermark, WebOffice, task,
 };
 use crate::error::Error;
 
@@ -562,6 +563,23 @@ impl DocFamily {
     pub fn convert(self, convert: DocConvert) -> AsyncProcessBuilder {
         AsyncProcessBuilder::new(Pipeline::Doc(DocAction::Convert(convert)))
     }
+
+    /// `doc/translate`, `doc/polish`, `doc/summarize`, `doc/continue`,
+    /// `doc/enrich` or `doc/rephrase`: see [`DocAi`]. The client's
+    /// `doc_translate` and its siblings send these for you.
+    ///
+    /// ```
+    /// use oss_process::process::{DocAi, Process};
+    ///
+    /// let p = Process::doc().ai(DocAi::summarize("Long text.")).build()?;
+    /// assert_eq!(p.as_str(), "doc/summarize,content_TG9uZyB0ZXh0Lg");
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    pub fn ai(self, request: DocAi) -> PostProcessBuilder {
+        PostProcessBuilder {
+            pipeline: Pipeline::Doc(DocAction::Ai(request)),
+        }
+    }
 }
 
 /// The video actions, one method each; made by [`Process::video`]. The
@@ -754,6 +772,36 @@ impl GetProcessBuilder {
     ///
     /// let err = Process::doc().snapshot(DocSnapshot::new(SnapshotFormat::Png).page(0)).build().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid doc/snapshot.page: must be 1..=2000, got 0");
+    /// ```
+    pub fn build(self) -> Result<Process, Error> {
+        Process::assemble(self.pipeline, None, None)
+    }
+}
+
+/// Builds a synchronous action answered to POST only and never saved: the
+/// document AI actions. Made by [`DocFamily::ai`].
+///
+/// ```
+/// use oss_process::process::{DocAi, Method, Process, SaveAsRule};
+///
+/// let p = Process::doc().ai(DocAi::enrich("x")).build()?;
+/// assert_eq!((p.method(), p.save_as_rule()), (Some(Method::Post), Some(SaveAsRule::Never)));
+/// # Ok::<(), oss_process::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PostProcessBuilder {
+    pipeline: Pipeline,
+}
+
+impl PostProcessBuilder {
+    /// Checks every parameter and renders the process string.
+    ///
+    /// ```
+    /// use oss_process::process::{DocAi, Process};
+    ///
+    /// let err = Process::doc().ai(DocAi::polish("")).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid doc/polish.content: must not be empty");
     /// ```
     pub fn build(self) -> Result<Process, Error> {
         Process::assemble(self.pipeline, None, None)

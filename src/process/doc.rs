@@ -1,8 +1,10 @@
 //! Document actions (`doc/...`), all backed by IMM: `doc/snapshot` (one
 //! page as an image), `doc/preview` and `doc/edit` (the WebOffice page,
 //! with its print/copy/export switches and text watermark), all synchronous
-//! and answered to GET; and `doc/convert`, an asynchronous task that writes
-//! the converted document (or one image per page) with `sys/saveas`.
+//! and answered to GET; the six document AI actions (`doc/translate` and
+//! the others, in [`super::doc_ai`]), synchronous and sent with POST only;
+//! and `doc/convert`, an asynchronous task that writes the converted
+//! document (or one image per page) with `sys/saveas`.
 //!
 //! Parameters, as the OSS pages document them: `doc/snapshot` takes
 //! `target_` (png, jpg), `source_` (pdf, xlsx, xls, docx, doc, pptx, ppt;
@@ -24,12 +26,13 @@ use crate::encoding::base64_url;
 use crate::error::Error;
 use crate::process::check;
 use crate::process::color::{Color, check_color, set_color};
+use crate::process::doc_ai::DocAi;
 use crate::process::image::SnapshotFormat;
 use crate::process::params::{
     decoded, display_by_render, flag, int, param, params, pieces, required, shorten, split_action,
     split_chain, unknown, wire_enum, word,
 };
-use crate::process::pipeline::{Mode, SaveAsRule};
+use crate::process::pipeline::{Method, Mode, SaveAsRule};
 
 /// `doc/snapshot` `page_`.
 const PAGE: std::ops::RangeInclusive<u32> = 1..=2000;
@@ -178,6 +181,10 @@ pub enum DocAction {
     /// `doc/convert`: convert the document (async, saved with
     /// `sys/saveas`).
     Convert(DocConvert),
+    /// `doc/translate`, `doc/polish`, `doc/summarize`, `doc/continue`,
+    /// `doc/enrich`, `doc/rephrase`: document AI (sync, POST only, answered
+    /// with JSON or an event stream, never saved).
+    Ai(DocAi),
 }
 
 impl DocAction {
@@ -194,6 +201,7 @@ impl DocAction {
             DocAction::Preview(_) => "preview",
             DocAction::Edit(_) => "edit",
             DocAction::Convert(_) => "convert",
+            DocAction::Ai(ai) => ai.task.name(),
         }
     }
 
@@ -208,7 +216,26 @@ impl DocAction {
     pub fn mode(&self) -> Mode {
         match self {
             DocAction::Convert(_) => Mode::Async,
-            DocAction::Snapshot(_) | DocAction::Preview(_) | DocAction::Edit(_) => Mode::Sync,
+            DocAction::Snapshot(_)
+            | DocAction::Preview(_)
+            | DocAction::Edit(_)
+            | DocAction::Ai(_) => Mode::Sync,
+        }
+    }
+
+    /// Which HTTP method the service answers it to: the pages and
+    /// snapshots to GET, document AI and the conversion task to POST.
+    ///
+    /// ```
+    /// use oss_process::process::{DocAction, DocAi, Method, WebOffice};
+    ///
+    /// assert_eq!(DocAction::Preview(WebOffice::new()).method(), Method::Get);
+    /// assert_eq!(DocAction::Ai(DocAi::polish("x")).method(), Method::Post);
+    /// ```
+    pub fn method(&self) -> Method {
+        match self {
+            DocAction::Snapshot(_) | DocAction::Preview(_) | DocAction::Edit(_) => Method::Get,
+            DocAction::Convert(_) | DocAction::Ai(_) => Method::Post,
         }
     }
 
@@ -229,6 +256,7 @@ impl DocAction {
             DocAction::Preview(a) => a.validate("doc/preview"),
             DocAction::Edit(a) => a.validate("doc/edit"),
             DocAction::Convert(a) => a.validate(),
+            DocAction::Ai(a) => a.validate(),
         }
     }
 
@@ -240,6 +268,7 @@ impl DocAction {
             DocAction::Snapshot(a) => a.render_params(out),
             DocAction::Preview(a) | DocAction::Edit(a) => a.render_params(out),
             DocAction::Convert(a) => a.render_params(out),
+            DocAction::Ai(a) => a.render_params(out),
         }
     }
 
@@ -253,7 +282,10 @@ impl DocAction {
             "preview" => DocAction::Preview(WebOffice::parse("doc/preview", &args, chained)?),
             "edit" => DocAction::Edit(WebOffice::parse("doc/edit", &args, chained)?),
             "convert" => DocAction::Convert(DocConvert::parse(&args)?),
-            _ => return Ok(None),
+            _ => match DocAi::parse(name, &args)? {
+                Some(ai) => DocAction::Ai(ai),
+                None => return Ok(None),
+            },
         };
         if chained.is_some() && !matches!(action, DocAction::Preview(_) | DocAction::Edit(_)) {
             return Err(Error::invalid(
@@ -930,7 +962,11 @@ mod tests {
             let action = parsed(text);
             assert_eq!(action.to_string(), format!("doc/{text}"));
         }
-        assert_eq!(DocAction::parse("translate,language_en_US").unwrap(), None);
+        assert_eq!(DocAction::parse("watermark,x_1").unwrap(), None);
+        assert!(matches!(
+            DocAction::parse("translate,language_en_US,content_eA"),
+            Ok(Some(DocAction::Ai(_)))
+        ));
     }
 
     #[test]

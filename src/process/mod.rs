@@ -98,6 +98,7 @@ mod builder;
 mod check;
 mod color;
 mod doc;
+mod doc_ai;
 mod image;
 mod params;
 mod parse;
@@ -114,17 +115,18 @@ use crate::error::Error;
 pub use audio::{AudioAction, AudioConvert};
 pub use builder::{
     AsyncProcessBuilder, AudioFamily, DocFamily, GetProcessBuilder, ImageProcessBuilder,
-    NotifyProcessBuilder, StyleProcessBuilder, VideoFamily,
+    NotifyProcessBuilder, PostProcessBuilder, StyleProcessBuilder, VideoFamily,
 };
-pub(crate) use check::check_process_string;
+pub(crate) use check::{check_process_string, style_name as check_style_name};
 pub use color::Color;
 pub use doc::{DocAction, DocConvert, DocSnapshot, DocSource, DocTarget, DocWatermark, WebOffice};
+pub use doc_ai::{DocAi, DocAiFormat, DocAiTask, DocLanguage, DocTone};
 pub use image::{
     Axis, BlindStrength, BlindWatermark, BlindWatermarkType, Blur, Crop, DeBlindWatermark, Format,
     Gravity, ImageAction, IndexCrop, Quality, Resize, ResizeMode, SnapshotFormat, Watermark,
     WatermarkAlign, WatermarkOrder,
 };
-pub use pipeline::{Mode, Pipeline, SaveAsRule};
+pub use pipeline::{Method, Mode, Pipeline, SaveAsRule};
 pub use sys::SaveAs;
 pub use transcode::{AudioSettings, Container};
 pub use video::{
@@ -354,6 +356,26 @@ impl Process {
     /// ```
     pub fn save_as_rule(&self) -> Option<SaveAsRule> {
         self.pipeline.save_as_rule()
+    }
+
+    /// Which HTTP method the service answers this process to: POST when it
+    /// saves (`sys/saveas`) or is a task, GET for the answers only a GET
+    /// gets, either for image chains and styles. `None` for
+    /// [`Process::raw`].
+    ///
+    /// ```
+    /// use oss_process::process::{Method, Process};
+    ///
+    /// assert_eq!(Process::parse("style/thumb")?.method(), Some(Method::GetOrPost));
+    /// assert_eq!(Process::parse("style/thumb|sys/saveas,o_eA")?.method(), Some(Method::Post));
+    /// assert_eq!(Process::parse("video/info")?.method(), Some(Method::Get));
+    /// # Ok::<(), oss_process::Error>(())
+    /// ```
+    pub fn method(&self) -> Option<Method> {
+        if self.save_as.is_some() {
+            return Some(Method::Post);
+        }
+        self.pipeline.method()
     }
 
     /// Checks every part and renders the text; the one way a typed

@@ -1,7 +1,8 @@
 //! What a process does before its `|sys/...` part ([`Pipeline`]), and the
-//! two facts the client needs about it: whether the service runs it
-//! synchronously or as a task ([`Mode`]), and whether its result can, must
-//! or cannot be saved with `sys/saveas` ([`SaveAsRule`]).
+//! three facts the client needs about it: whether the service runs it
+//! synchronously or as a task ([`Mode`]), whether its result can, must or
+//! cannot be saved with `sys/saveas` ([`SaveAsRule`]), and which HTTP
+//! method it is answered to ([`Method`]).
 
 use super::audio::AudioAction;
 use super::check;
@@ -57,6 +58,31 @@ pub enum SaveAsRule {
     /// snapshots, info JSON (all GET), and `image/deblindwatermark`, whose
     /// result comes in the notification.
     Never,
+}
+
+/// Which HTTP method the service answers a process to, as the OSS pages
+/// document it.
+///
+/// ```
+/// use oss_process::process::{Method, Process};
+///
+/// assert_eq!(Process::parse("image/resize,w_100")?.method(), Some(Method::GetOrPost));
+/// assert_eq!(Process::parse("image/info")?.method(), Some(Method::Get));
+/// assert_eq!(Process::parse("image/rotate,90|sys/saveas,o_eA")?.method(), Some(Method::Post));
+/// # Ok::<(), oss_process::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// GET only: a URL (presigned or not) or the client's `get_processed`
+    /// (`image/info`, `image/average-hue`, document pages and snapshots,
+    /// video snapshots, video and audio info).
+    Get,
+    /// POST only: anything that saves (`sys/saveas`), the asynchronous
+    /// tasks, and document AI.
+    Post,
+    /// Either: image chains and styles that do not save.
+    GetOrPost,
 }
 
 impl SaveAsRule {
@@ -125,6 +151,36 @@ impl Pipeline {
             Pipeline::Video(a) => Some(a.mode()),
             Pipeline::Audio(a) => Some(a.mode()),
             Pipeline::DeBlindWatermark(_) | Pipeline::Async(_) => Some(Mode::Async),
+            Pipeline::Raw => None,
+        }
+    }
+
+    /// Which HTTP method it is answered to (before any `sys/saveas`, which
+    /// makes every process POST-only); `None` for [`Pipeline::Raw`].
+    ///
+    /// ```
+    /// use oss_process::process::{Method, Pipeline};
+    ///
+    /// assert_eq!(Pipeline::Style("thumb".into()).method(), Some(Method::GetOrPost));
+    /// assert_eq!(Pipeline::Async("audio/concat".into()).method(), Some(Method::Post));
+    /// ```
+    pub fn method(&self) -> Option<Method> {
+        match self {
+            Pipeline::Image(actions) => Some(
+                if actions
+                    .iter()
+                    .any(|a| matches!(a, ImageAction::Info | ImageAction::AverageHue))
+                {
+                    Method::Get
+                } else {
+                    Method::GetOrPost
+                },
+            ),
+            Pipeline::Style(_) => Some(Method::GetOrPost),
+            Pipeline::Doc(a) => Some(a.method()),
+            Pipeline::Video(a) => Some(a.method()),
+            Pipeline::Audio(a) => Some(a.method()),
+            Pipeline::DeBlindWatermark(_) | Pipeline::Async(_) => Some(Method::Post),
             Pipeline::Raw => None,
         }
     }

@@ -1,13 +1,19 @@
 //! Reading OSS answers: the typed results of the processing calls
-//! (this file), service errors parsed from whatever an error body holds
-//! ([`service_error`]), and the message an asynchronous task sends to its
-//! notify topic ([`notification`]).
+//! (this file), the answers read by their `Content-Type` ([`answer`]),
+//! document AI answers ([`doc_ai`]), video and audio info ([`media`]),
+//! bucket styles ([`style`]), service errors parsed from whatever an error
+//! body holds ([`service_error`]), and the message an asynchronous task
+//! sends to its notify topic ([`notification`]).
 //!
 //! Results have private fields and getters, so that a field OSS adds later
 //! is not a breaking change.
 
+pub(crate) mod answer;
+pub(crate) mod doc_ai;
+pub(crate) mod media;
 pub(crate) mod notification;
 pub(crate) mod service_error;
+pub(crate) mod style;
 
 use std::collections::BTreeMap;
 
@@ -299,7 +305,11 @@ pub(crate) fn parse_average_hue(request_id: &str, body: &[u8]) -> Result<Average
     })
 }
 
-fn decode_error(message: String, request_id: &str, source: Option<serde_json::Error>) -> Error {
+pub(crate) fn decode_error(
+    message: String,
+    request_id: &str,
+    source: Option<serde_json::Error>,
+) -> Error {
     Error::Decode {
         message,
         request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
@@ -307,7 +317,7 @@ fn decode_error(message: String, request_id: &str, source: Option<serde_json::Er
     }
 }
 
-fn parse_json_object(
+pub(crate) fn parse_json_object(
     body: &[u8],
     request_id: &str,
     what: &str,

@@ -183,7 +183,7 @@ fn fill_from_xml(e: &mut ServiceError, body: &[u8]) -> bool {
 
 /// The character an XML entity name stands for: the five predefined ones
 /// and character references (`#65`, `#x42`).
-fn resolve_entity(name: &str) -> Option<char> {
+pub(crate) fn resolve_entity(name: &str) -> Option<char> {
     match name {
         "amp" => Some('&'),
         "lt" => Some('<'),

@@ -1,5 +1,5 @@
 //! Emulator set-up for the tests: the test credentials, an emulator
-//! accepting them, and raw requests signed for it.
+//! accepting them, a client of it, and raw requests signed for it.
 
 use std::time::SystemTime;
 
@@ -28,6 +28,16 @@ pub fn emulator() -> Emulator {
         .credentials(Credentials::new(AK, SK))
         .start()
         .expect("start emulator")
+}
+
+/// A client of `emulator` with the test credentials.
+pub fn client(emulator: &Emulator) -> oss_process::Client {
+    oss_process::Client::builder()
+        .region("cn-hangzhou")
+        .endpoint(emulator.endpoint())
+        .credentials(Credentials::new(AK, SK))
+        .build()
+        .expect("client")
 }
 
 /// Sends a path-style request to `bucket` on `emulator`, signed (header

@@ -8,6 +8,7 @@
 //! - [`v4`]: an independent V4 signature check of recorded requests;
 //! - [`dates`]: the `x-oss-date` and HTTP `Date` forms;
 //! - [`raw`]: a raw HTTP/1.1 exchange with exact bytes;
+//! - [`gzip`]: gzip bytes (stored blocks) for encoded answers;
 //! - with the `emulator` feature, [`emulator`] (test credentials, an
 //!   emulator accepting them, requests signed for it) and [`images`]
 //!   (generated test photos).
@@ -19,6 +20,7 @@
 pub mod dates;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod gzip;
 #[cfg(feature = "emulator")]
 pub mod images;
 pub mod raw;
@@ -28,7 +30,7 @@ pub mod v4;
 
 pub use dates::{http_date, iso_basic, iso_extended, parse_iso_basic};
 #[cfg(feature = "emulator")]
-pub use emulator::{AK, SK, emulator, service_error, signed};
+pub use emulator::{AK, SK, client, emulator, service_error, signed};
 #[cfg(feature = "emulator")]
 pub use images::{gradient, jpeg, png, psnr};
 pub use raw::{Raw, is_request_id, send};

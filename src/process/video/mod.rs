@@ -9,7 +9,7 @@ mod convert;
 mod frames;
 
 use super::params::{display_by_render, no_params, split_action, split_chain};
-use super::pipeline::{Mode, SaveAsRule};
+use super::pipeline::{Method, Mode, SaveAsRule};
 use crate::error::Error;
 
 pub use convert::{ConcatPosition, ConcatSegment, VideoCodec, VideoConcat, VideoConvert};
@@ -81,6 +81,21 @@ impl VideoAction {
         match self {
             VideoAction::Snapshot(_) | VideoAction::Info => Mode::Sync,
             _ => Mode::Async,
+        }
+    }
+
+    /// Which HTTP method the service answers it to: the snapshot and info
+    /// to GET (the pages show GET only), the tasks to POST.
+    ///
+    /// ```
+    /// use oss_process::process::{Method, VideoAction};
+    ///
+    /// assert_eq!(VideoAction::Info.method(), Method::Get);
+    /// ```
+    pub fn method(&self) -> Method {
+        match self.mode() {
+            Mode::Sync => Method::Get,
+            Mode::Async => Method::Post,
         }
     }
 
