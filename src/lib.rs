@@ -214,7 +214,7 @@ pub mod sign;
 mod time;
 mod transport;
 
-pub use client::Client;
+pub use client::{Client, ListObjects, ListObjectsEntries, ListObjectsPages};
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
     CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
@@ -223,6 +223,8 @@ pub use credentials::{
 pub use download::ProcessedObject;
 pub use error::{BoxError, Error, ServiceError};
 pub use process::{Process, Resize, SaveAs};
+pub use response::head::ObjectMeta;
+pub use response::list::{ListObjectsPage, ObjectSummary};
 pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;

@@ -21,6 +21,7 @@ use crate::response::{
 use crate::sign::{Presigned, SignableRequest, Signer};
 use crate::transport::AgentSettings;
 
+use self::observe::AttemptObserver;
 use self::request::{ProcessKind, check_process, process_query};
 use self::send::header;
 
@@ -48,6 +49,9 @@ const MAX_CLOCK_OFFSET: Duration = Duration::from_secs(24 * 3600);
 pub struct Client {
     inner: Arc<Inner>,
     deadlines: Deadlines,
+    /// Told of every attempt of this handle's calls (the batch's shared
+    /// rate limiter), when set.
+    observer: Option<Arc<dyn AttemptObserver>>,
 }
 
 /// The time limits of this handle's calls: the configured ones, or those a
@@ -102,6 +106,7 @@ impl Client {
         .agent();
         let signer = Signer::new(&config.region, &config.product);
         Client {
+            observer: None,
             deadlines: Deadlines {
                 attempt: config.attempt_timeout,
                 call: config.call_timeout,
@@ -370,8 +375,12 @@ impl Client {
     }
 }
 
+mod bucket;
+pub(crate) mod observe;
 mod request;
 mod send;
+
+pub use self::bucket::{ListObjects, ListObjectsEntries, ListObjectsPages};
 
 #[cfg(test)]
 mod tests {

@@ -90,7 +90,8 @@ impl Client {
     }
 
     /// Forms what every attempt replays: the URL, the body and its MD5.
-    fn prepare<'a>(
+    /// `key` is empty for a bucket-level request (`/bucket/`).
+    pub(super) fn prepare<'a>(
         &self,
         method: &'static str,
         bucket: &'a str,

@@ -1,10 +1,13 @@
 //! Reading OSS answers: the typed results of the processing calls
-//! (this file), and service errors parsed from whatever an error body holds
+//! (this file), bucket listings ([`list`]), object metadata from a HEAD
+//! ([`head`]), and service errors parsed from whatever an error body holds
 //! ([`service_error`]).
 //!
 //! Results have private fields and getters, so that a field OSS adds later
 //! is not a breaking change.
 
+pub(crate) mod head;
+pub(crate) mod list;
 pub(crate) mod service_error;
 
 use std::collections::BTreeMap;
@@ -295,7 +298,11 @@ pub(crate) fn parse_average_hue(request_id: &str, body: &[u8]) -> Result<Average
     })
 }
 
-fn decode_error(message: String, request_id: &str, source: Option<serde_json::Error>) -> Error {
+pub(crate) fn decode_error(
+    message: String,
+    request_id: &str,
+    source: Option<serde_json::Error>,
+) -> Error {
     Error::Decode {
         message,
         request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
