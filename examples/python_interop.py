@@ -9,7 +9,10 @@ the emulator. Not part of the test suite (the tests need no Python).
 
 It creates a bucket, uploads a 200 x 150 BMP, runs process_object with
 resize + sys/saveas, fetches a presigned processing URL with urllib, and
-checks that a wrong secret is refused with SignatureDoesNotMatch. With an IP
+checks that a wrong secret is refused with SignatureDoesNotMatch. Then it
+lists the bucket with the SDK's list_objects_v2 paginator (two keys a page,
+keys that need URL-decoding, a prefix, a delimiter, start-after) and asks
+head_object about an object that exists and one that does not. With an IP
 endpoint the SDK switches to path-style addressing by itself.
 """
 import base64
@@ -77,6 +80,51 @@ def main():
         error = e.unwrap()
         print("wrong secret:", error.status_code, error.code, error.request_id)
         assert error.code == "SignatureDoesNotMatch", error
+
+    listing(good)
+    head(good)
+
+
+LISTED = ["100%.txt", "a b.txt", "a+b.txt", "dir/c d/+.txt", "dir/x.txt", "猫/照片 1+2.txt"]
+
+
+def listing(good):
+    for key in LISTED:
+        good.put_object(oss.PutObjectRequest(bucket=BUCKET, key=key, body=key.encode()))
+    paginator = good.list_objects_v2_paginator(limit=2)
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=BUCKET)))
+    keys = [o.key for page in pages for o in page.contents or []]
+    expected = sorted(LISTED + ["photo.bmp", "thumbs/photo-100.bmp"])
+    print("list_objects_v2 paginator:", len(pages), "pages,", keys)
+    assert keys == expected, keys
+    assert all(len(page.contents or []) <= 2 for page in pages)
+    sizes = {o.key: o.size for page in pages for o in page.contents or []}
+    assert sizes["a b.txt"] == len("a b.txt"), sizes
+
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=BUCKET, prefix="dir/", delimiter="/")))
+    keys = [o.key for page in pages for o in page.contents or []]
+    folders = [p.prefix for page in pages for p in page.common_prefixes or []]
+    print("prefix dir/, delimiter /:", keys, folders)
+    assert keys == ["dir/x.txt"] and folders == ["dir/c d/"], (keys, folders)
+
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=BUCKET, start_after="dir/x.txt")))
+    keys = [o.key for page in pages for o in page.contents or []]
+    print("start-after dir/x.txt:", keys)
+    assert keys == ["photo.bmp", "thumbs/photo-100.bmp", "猫/照片 1+2.txt"], keys
+
+
+def head(good):
+    meta = good.head_object(oss.HeadObjectRequest(bucket=BUCKET, key="a b.txt"))
+    print("head_object:", meta.status_code, meta.content_length, meta.etag, meta.content_type,
+          meta.last_modified)
+    assert meta.content_length == len("a b.txt"), meta
+    try:
+        good.head_object(oss.HeadObjectRequest(bucket=BUCKET, key="missing.txt"))
+        raise SystemExit("a missing object was found")
+    except oss.exceptions.OperationError as e:
+        error = e.unwrap()
+        print("head_object missing:", error.status_code, error.code, error.request_id)
+        assert error.status_code == 404 and error.code == "NoSuchKey", error
 
 
 if __name__ == "__main__":
