@@ -196,6 +196,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+pub mod batch;
 mod client;
 mod config;
 pub mod credentials;
