@@ -108,8 +108,6 @@ fn batch_makes_every_thumbnail_and_reports_the_missing_key() {
         style: "image/resize,w_0".into(),
         ..args
     };
-    let err = batch::run(&bad, &client, &no_env)
-        .err()
-        .expect("a bad style is refused");
+    let err = batch::run(&bad, &client, &no_env).expect_err("a bad style is refused");
     assert!(err.contains("resize.w"), "{err}");
 }

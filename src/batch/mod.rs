@@ -207,7 +207,7 @@ enum Source<'a> {
 
 /// What each key becomes.
 enum Work<'a> {
-    Template(Template),
+    Template(Box<Template>),
     Function(ProcessFn<'a>),
 }
 
@@ -308,7 +308,7 @@ impl<'a> Batch<'a> {
     /// Each key becomes `template`'s process (required: this or
     /// [`process_with`](Self::process_with)).
     pub fn template(mut self, template: Template) -> Self {
-        self.work = Some(Work::Template(template));
+        self.work = Some(Work::Template(Box::new(template)));
         self
     }
 

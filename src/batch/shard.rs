@@ -230,7 +230,7 @@ fn slurm(
                 )
             })?;
             let irregular =
-                spaced.is_some_and(|s| s != count) || id < min || (id - min) % step != 0;
+                spaced.is_some_and(|s| s != count) || id < min || !(id - min).is_multiple_of(step);
             if irregular {
                 return Err(Error::invalid(
                     "shard",
@@ -373,7 +373,8 @@ mod tests {
 
     #[test]
     fn slurm_arrays_map_task_ids_by_position() {
-        let cases: &[(&[(&str, &str)], (u32, u32))] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], (u32, u32));
+        let cases: &[Case<'_>] = &[
             // --array=0-3
             (
                 &[

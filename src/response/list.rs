@@ -216,16 +216,13 @@ pub(crate) fn parse_list_page(request_id: &str, body: &[u8]) -> Result<ListObjec
                 field = Some(field_of(&path));
                 text.clear();
             }
-            Event::Empty(empty) => {
-                if path.is_empty() {
-                    // `<ListBucketResult/>`: a listing of nothing.
-                    if empty.local_name().as_ref() != "ListBucketResult" {
-                        return Err(fail("the listing has no <ListBucketResult>".into(), None));
-                    }
-                    closed_root = true;
+            // `<ListBucketResult/>`: a listing of nothing. An empty child
+            // (`<Prefix/>`, `<Key/>`) holds no text to keep.
+            Event::Empty(empty) if path.is_empty() => {
+                if empty.local_name().as_ref() != "ListBucketResult" {
+                    return Err(fail("the listing has no <ListBucketResult>".into(), None));
                 }
-                // An empty child (`<Prefix/>`) holds no text to keep, but an
-                // empty `<Key/>` is still an entry's key.
+                closed_root = true;
             }
             Event::End(_) => {
                 if let Some(f) = field.take() {

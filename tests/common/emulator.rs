@@ -1,6 +1,9 @@
 //! Emulator set-up for the tests: the test credentials, an emulator
-//! accepting them, and raw requests signed for it.
+//! accepting them (one that counts what it answers, too), and raw requests
+//! signed for it.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use oss_process::Credentials;
@@ -28,6 +31,29 @@ pub fn emulator() -> Emulator {
         .credentials(Credentials::new(AK, SK))
         .start()
         .expect("start emulator")
+}
+
+/// What a [`counting_emulator`] answered: successful (2xx) `POST`s by
+/// request target (`/bucket/key?x-oss-process`: one per processed key),
+/// and every answer of any kind under `*`.
+pub type Counts = Arc<Mutex<BTreeMap<String, usize>>>;
+
+/// An emulator accepting [`AK`]/[`SK`] that counts what it answers.
+pub fn counting_emulator() -> (Emulator, Counts) {
+    let counts = Counts::default();
+    let log = Arc::clone(&counts);
+    let emulator = Emulator::builder()
+        .credentials(Credentials::new(AK, SK))
+        .on_request(move |r| {
+            let mut counts = log.lock().unwrap();
+            *counts.entry("*".to_string()).or_insert(0) += 1;
+            if r.method == "POST" && (200..300).contains(&r.status) {
+                *counts.entry(r.target.clone()).or_insert(0) += 1;
+            }
+        })
+        .start()
+        .expect("start emulator");
+    (emulator, counts)
 }
 
 /// Sends a path-style request to `bucket` on `emulator`, signed (header
