@@ -305,7 +305,7 @@ pub fn run(
     }
 
     println!(
-        "shard {}: {} keys listed, {} done, {} skipped ({} in the journal, {} existing), {} failed, {} for other shards, {} ignored, in {:.1} s{}",
+        "shard {}: {} keys listed, {} done, {} skipped ({} in the journal, {} existing), {} failed, {} for other shards, {} ignored, in {:.2} s{}",
         report.shard(),
         report.listed(),
         report.done(),

@@ -482,6 +482,7 @@ impl<'a> Batch<'a> {
                 }
             }
             workers_done.store(true, Ordering::SeqCst);
+            monitor.thread().unpark();
             let _ = monitor.join();
         });
         if let Some(journal) = lock(&run.journal).as_mut()
@@ -740,7 +741,12 @@ impl Run<'_> {
         let mut next_call = Instant::now() + interval;
         let mut next_log = Instant::now() + LOG_EVERY;
         while !workers_done.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(20).min(interval));
+            // Woken early when the workers are done.
+            let wake = next_call.min(next_log);
+            std::thread::park_timeout(wake.saturating_duration_since(Instant::now()));
+            if workers_done.load(Ordering::SeqCst) {
+                break;
+            }
             let now = Instant::now();
             if now >= next_call {
                 next_call = now + interval;
