@@ -8,6 +8,11 @@
 //!   runtime, no proc-macro crate.
 //! - [`Process`] (module [`process`]) writes and reads process strings with
 //!   every action typed and its documented ranges checked.
+//! - [`Client::list_objects`] lists a bucket page by page (ListObjectsV2)
+//!   and [`Client::head_object`] says whether an object exists; module
+//!   [`batch`] runs a style over a whole prefix with a pool of threads,
+//!   resumable from a journal, sharded over machines (Slurm job arrays,
+//!   Kubernetes Indexed Jobs) and slowing down together when OSS throttles.
 //! - [`Error`] is the one error type; service errors keep status, Code,
 //!   Message, RequestId, HostId and EC.
 //! - The `emulator` feature adds [`emulator::Emulator`], a local OSS that
