@@ -65,12 +65,12 @@ impl Timestamp {
         &self.iso()[..8]
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.000Z`, the form of listings' `LastModified`.
-    #[cfg(feature = "emulator")]
-    pub(crate) fn iso_extended_millis(&self) -> String {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, ISO 8601 extended (STS timestamps; with
+    /// `.000` before the `Z`, listings' `LastModified`).
+    pub(crate) fn iso_extended(&self) -> String {
         let b = self.iso();
         format!(
-            "{}-{}-{}T{}:{}:{}.000Z",
+            "{}-{}-{}T{}:{}:{}Z",
             &b[0..4],
             &b[4..6],
             &b[6..8],

@@ -47,19 +47,14 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 #[cfg(feature = "emulator")]
 mod against_the_emulator {
     use super::*;
-    use common::{AK, Counts, SK, counting_emulator, png};
+    use common::{AK, Counts, SK, photos_emulator};
     use oss_process::emulator::Emulator;
 
     /// An emulator with `n` small photos under `in/`, counting the process
     /// requests each key gets.
     fn seeded(n: usize) -> (Emulator, Counts, Vec<String>) {
-        let (emulator, counts) = counting_emulator();
-        emulator.create_bucket("thumbs").unwrap();
-        let photo = png(24, 16);
         let keys: Vec<String> = (0..n).map(|i| format!("in/{i:03} 猫+%.png")).collect();
-        for key in &keys {
-            emulator.put_object("photos", key, &photo).unwrap();
-        }
+        let (emulator, counts) = photos_emulator(&keys);
         (emulator, counts, keys)
     }
 

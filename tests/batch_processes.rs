@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{AK, Counts, SK, counting_emulator, png};
+use common::{AK, Counts, SK, photos_emulator};
 use oss_process::emulator::Emulator;
 use oss_process::{Client, Credentials};
 
@@ -86,13 +86,8 @@ fn text(output: &Output) -> String {
 
 /// An emulator with `n` photos under `in/`, counting what it answers.
 fn seeded(n: usize) -> (Emulator, Counts, Vec<String>) {
-    let (emulator, counts) = counting_emulator();
-    emulator.create_bucket("thumbs").unwrap();
-    let photo = png(24, 16);
     let keys: Vec<String> = (0..n).map(|i| format!("in/{i:03} 照片.png")).collect();
-    for key in &keys {
-        emulator.put_object("photos", key, &photo).unwrap();
-    }
+    let (emulator, counts) = photos_emulator(&keys);
     (emulator, counts, keys)
 }
 

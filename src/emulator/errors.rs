@@ -115,7 +115,7 @@ fn element(out: &mut String, name: &str, value: &str) {
 
 /// Escapes text for an XML element; control characters other than tab and
 /// newline (not allowed in XML 1.0) become `\u{..}` text.
-fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

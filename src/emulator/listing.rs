@@ -22,7 +22,7 @@ use md5::{Digest, Md5};
 use crate::encoding::{base64_url, base64_url_decode, percent_decode, percent_encode_into};
 use crate::time::Timestamp;
 
-use super::errors::OssError;
+use super::errors::{OssError, escape_into};
 use super::router::query_params;
 use super::server::Response;
 use super::store::{self, Store};
@@ -416,25 +416,10 @@ fn describe(path: &Path) -> Result<(u64, String, String), OssError> {
         etag.push_str(&format!("{b:02X}"));
     }
     etag.push('"');
-    let modified = Timestamp::new(meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH))
-        .iso_extended_millis();
+    let mut modified =
+        Timestamp::new(meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH)).iso_extended();
+    modified.insert_str(modified.len() - 1, ".000");
     Ok((meta.len(), modified, etag))
-}
-
-/// XML text: the five special characters escaped, and CR as a character
-/// reference so that it survives line-end normalisation.
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,18 @@ pub fn counting_emulator() -> (Emulator, Counts) {
     (emulator, counts)
 }
 
+/// A [`counting_emulator`] with a `thumbs` bucket and a small PNG at each
+/// of `keys` in `photos`.
+pub fn photos_emulator(keys: &[String]) -> (Emulator, Counts) {
+    let (emulator, counts) = counting_emulator();
+    emulator.create_bucket("thumbs").unwrap();
+    let photo = super::images::png(24, 16);
+    for key in keys {
+        emulator.put_object("photos", key, &photo).unwrap();
+    }
+    (emulator, counts)
+}
+
 /// Sends a path-style request to `bucket` on `emulator`, signed (header
 /// form) at `time` with `credentials`; `request` is `"METHOD key[?query]"`
 /// and `extra` headers are sent and signed too.

@@ -28,7 +28,7 @@ pub mod v4;
 
 pub use dates::{http_date, iso_basic, iso_extended, parse_iso_basic};
 #[cfg(feature = "emulator")]
-pub use emulator::{AK, Counts, SK, counting_emulator, emulator, signed};
+pub use emulator::{AK, Counts, SK, counting_emulator, emulator, photos_emulator, signed};
 #[cfg(feature = "emulator")]
 pub use images::{gradient, jpeg, png};
 pub use raw::{Raw, is_request_id, send};
