@@ -338,15 +338,7 @@ impl Iterator for ListObjectsEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::Credentials;
-
-    fn client() -> Client {
-        Client::builder()
-            .region("cn-hangzhou")
-            .credentials(Credentials::new("id", "secret"))
-            .build()
-            .unwrap()
-    }
+    use crate::client::tests::client;
 
     #[test]
     fn the_query_is_sorted_and_encoded() {

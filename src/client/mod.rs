@@ -388,7 +388,8 @@ mod tests {
     use crate::credentials::Credentials;
     use crate::error::ServiceError;
 
-    fn client() -> Client {
+    /// A client with made-up credentials, for tests that send nothing.
+    pub(super) fn client() -> Client {
         Client::builder()
             .region("cn-hangzhou")
             .credentials(Credentials::new("id", "secret"))
