@@ -231,7 +231,9 @@ pub use error::{BoxError, Error, ServiceError};
 pub use process::{Process, Resize, SaveAs};
 pub use response::head::ObjectMeta;
 pub use response::list::{ListObjectsPage, ObjectSummary};
-pub use response::{AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult};
+pub use response::{
+    AsyncProcessObjectResult, AverageHue, ImageInfo, ProcessObjectResult, TaskNotification,
+};
 pub use retry::{NoRetry, RetryPolicy, StandardRetry};
 pub use sign::Presigned;
 pub use transport::ProxyConfig;

@@ -11,11 +11,11 @@ use base64::Engine as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{AK, SK, emulator, is_request_id, jpeg, png, send};
+use common::{AK, SK, emulator, is_request_id, jpeg, png, send, service_error};
 use image::GenericImageView;
 use oss_process::emulator::Emulator;
 use oss_process::process::{Crop, Format, Gravity, Process, Resize, ResizeMode, SaveAs};
-use oss_process::{AddressStyle, Client, Credentials, Error};
+use oss_process::{AddressStyle, Client, Credentials};
 
 const BUCKET: &str = "examplebucket";
 const PHOTO: &str = "photo.jpg";
@@ -45,13 +45,6 @@ fn size_of(emulator: &Emulator, bucket: &str, key: &str) -> (u32, u32) {
         .unwrap()
         .into_dimensions()
         .unwrap()
-}
-
-fn service_error(e: Error) -> oss_process::ServiceError {
-    match e {
-        Error::Service(s) => *s,
-        other => panic!("expected a service error, got {other:?}"),
-    }
 }
 
 #[test]
@@ -319,11 +312,11 @@ fn errors_carry_the_oss_code_and_request_id() {
 
     let e = service_error(
         client
-            .process_object(BUCKET, PHOTO, "image/blur,r_3,s_2|sys/saveas,o_eC5qcGc")
+            .process_object(BUCKET, PHOTO, "image/format,heic|sys/saveas,o_eC5qcGc")
             .unwrap_err(),
     );
     assert_eq!((e.status, e.code.as_str()), (400, "InvalidArgument"));
-    assert!(e.message.contains("blur"), "{}", e.message);
+    assert!(e.message.contains("heic"), "{}", e.message);
 
     let e = service_error(
         client

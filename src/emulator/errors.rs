@@ -87,24 +87,44 @@ impl OssError {
 
     /// The XML body, `RequestId` and `HostId` filled in.
     pub fn to_xml(&self, request_id: &str, host_id: &str) -> String {
-        let mut out = String::with_capacity(256 + self.message.len());
-        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
-        element(&mut out, "Code", self.code);
-        element(&mut out, "Message", &self.message);
-        element(&mut out, "RequestId", request_id);
-        element(&mut out, "HostId", host_id);
-        for (name, value) in &self.details {
-            element(&mut out, name, value);
-        }
-        element(&mut out, "EC", self.ec);
-        element(
-            &mut out,
-            "RecommendDoc",
-            &format!("https://api.aliyun.com/troubleshoot?q={}", self.ec),
-        );
-        out.push_str("</Error>\n");
-        out
+        error_xml(
+            self.code,
+            &self.message,
+            self.ec,
+            &self.details,
+            request_id,
+            host_id,
+        )
     }
+}
+
+/// An OSS error body: `Code`, `Message`, `RequestId`, `HostId`, the
+/// code-specific `details`, `EC` and `RecommendDoc`.
+pub(crate) fn error_xml(
+    code: &str,
+    message: &str,
+    ec: &str,
+    details: &[(&'static str, String)],
+    request_id: &str,
+    host_id: &str,
+) -> String {
+    let mut out = String::with_capacity(256 + message.len());
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
+    element(&mut out, "Code", code);
+    element(&mut out, "Message", message);
+    element(&mut out, "RequestId", request_id);
+    element(&mut out, "HostId", host_id);
+    for (name, value) in details {
+        element(&mut out, name, value);
+    }
+    element(&mut out, "EC", ec);
+    element(
+        &mut out,
+        "RecommendDoc",
+        &format!("https://api.aliyun.com/troubleshoot?q={ec}"),
+    );
+    out.push_str("</Error>\n");
+    out
 }
 
 fn element(out: &mut String, name: &str, value: &str) {

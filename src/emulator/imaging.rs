@@ -1,17 +1,24 @@
 //! Image processing for `x-oss-process`, on top of the typed process model
-//! ([`crate::process::Process`]) and the `image` crate: resize in every
-//! mode (`lfit`, `mfit`, `fill`, `pad`, `fixed`; `w`, `h`, `l`, `s`, `p`,
-//! `limit`, `color`), crop (`x`, `y`, `w`, `h`, `g`), rotate, format (jpg,
-//! png, webp, gif, bmp), quality (`q`, `Q`) and auto-orient, plus the
-//! JSON answers of `info` and `average-hue`, with the source and output
-//! limits of the OSS image docs.
+//! ([`crate::process::Process`]) and the `image` crate: every typed image
+//! action, on real pixels. Here: resize in every mode (`lfit`, `mfit`,
+//! `fill`, `pad`, `fixed`; `w`, `h`, `l`, `s`, `p`, `limit`, `color`), crop
+//! (`x`, `y`, `w`, `h`, `g`), rotate, auto-orient, format (jpg, png, webp,
+//! gif, bmp), quality (`q`, `Q`), interlace (progressive JPG) and the JSON
+//! answers of `info` and `average-hue`, with the source and output limits
+//! of the OSS image docs. Elsewhere: `indexcrop`, `circle` and
+//! `rounded-corners` ([`super::shapes`]); `blur`, `bright`, `contrast` and
+//! `sharpen` ([`super::effects`]); `watermark`, text and image
+//! ([`super::overlay`]); `blindwatermark` ([`super::blind`]).
 //!
-//! Any other action is refused with `InvalidArgument` naming it, never
-//! passed over. Known differences from the service: WebP output is lossless
-//! (the `image` crate has no lossy WebP encoder, so `quality` does not
-//! change it); a GIF keeps its first frame only; the relative quality `q`
-//! is applied as if the source were at 100 % (the service reads the
-//! source's own quality).
+//! Where a documented parameter cannot be honoured, the request is refused
+//! with `InvalidArgument` naming it, never passed over: `format` to tiff,
+//! heic or avif; `quality` on WebP output (the `image` crate writes
+//! lossless WebP only); a watermark text character outside the embedded
+//! Latin font. Known differences from the service: every watermark font is
+//! drawn with one embedded font; a GIF keeps its first frame only; the
+//! relative quality `q` is applied as if the source were at 100 % (the
+//! service reads the source's own quality); `interlace` and
+//! `blindwatermark`'s `q_` act on JPG output only, as the docs say.
 
 use std::io::Cursor;
 
@@ -28,6 +35,8 @@ use crate::process::{
 };
 
 use super::errors::OssError;
+use super::overlay::{self, Objects};
+use super::{blind, effects, shapes};
 
 /// The largest source OSS processes: 20 MB.
 pub(crate) const MAX_SOURCE_BYTES: u64 = 20 * 1024 * 1024;
@@ -46,7 +55,8 @@ const DEFAULT_JPEG_QUALITY: u8 = 90;
 /// The EC OSS gives image-parameter errors.
 const IMG_EC: &str = "0040-00000311";
 
-fn image_error(message: impl Into<String>) -> OssError {
+/// An image-parameter error: 400 `InvalidArgument`.
+pub(crate) fn image_error(message: impl Into<String>) -> OssError {
     OssError::new(400, "InvalidArgument", IMG_EC, message)
 }
 
@@ -71,12 +81,6 @@ impl Plan {
             .map_err(|e| image_error(format!("The process is invalid: {e}")))?;
         match process.pipeline() {
             Pipeline::Image(actions) => {
-                if let Some(unsupported) = actions.iter().find(|a| !supported(a)) {
-                    return Err(image_error(format!(
-                        "The image action {:?} is not supported by this emulator (it performs resize, crop, rotate, format, quality, auto-orient, info and average-hue).",
-                        unsupported.name()
-                    )));
-                }
                 let last = actions.len().saturating_sub(1);
                 if let Some(i) = actions.iter().position(is_metadata) {
                     if i != last {
@@ -112,60 +116,80 @@ impl Plan {
         self.process.save_as()
     }
 
-    /// Runs the actions on `source` (an encoded image).
-    pub fn apply(&self, source: &[u8]) -> Result<Output, OssError> {
+    /// Runs the actions on `source` (an encoded image); `objects` reads
+    /// other objects of its bucket (watermark images).
+    pub fn apply(&self, source: &[u8], objects: Objects<'_>) -> Result<Output, OssError> {
         let decoded = decode(source)?;
         let mut img = decoded.image;
         let mut orientation = decoded.orientation;
         let mut format = decoded.format;
+        let source_is_gif = decoded.format == OutputFormat::Gif;
         let mut quality = None;
+        let mut interlace = false;
         for action in self.process.image_actions() {
             match action {
                 ImageAction::Resize(r) => img = resize(img, r)?,
                 ImageAction::Crop(c) => img = crop(img, c)?,
+                ImageAction::IndexCrop(slice) => img = shapes::index_crop(img, slice),
                 ImageAction::Rotate(degrees) => img = rotate(img, *degrees)?,
+                ImageAction::Circle(r) => img = shapes::circle(&img, *r),
+                ImageAction::RoundedCorners(r) => img = shapes::rounded_corners(&img, *r),
                 ImageAction::AutoOrient(true) => {
                     img.apply_orientation(orientation);
                     orientation = Orientation::NoTransforms;
                 }
                 ImageAction::AutoOrient(false) => {}
+                ImageAction::Blur(b) => img = effects::blur(&img, b.radius, b.sigma),
+                ImageAction::Bright(v) => img = effects::bright(&img, *v),
+                ImageAction::Contrast(v) => img = effects::contrast(&img, *v),
+                ImageAction::Sharpen(v) => img = effects::sharpen(&img, *v),
+                ImageAction::Watermark(mark) => img = overlay::watermark(&img, mark, objects)?,
+                ImageAction::BlindWatermark(mark) => {
+                    img = blind::embed(&img, mark, source_is_gif)?;
+                    if let Some(q) = mark.quality {
+                        quality = Some(Quality::Blind(q.clamp(1, 100) as u8));
+                    }
+                }
                 ImageAction::Format(f) => format = output_format(*f)?,
                 ImageAction::Quality(q) => {
-                    quality = q.absolute.or(q.relative).map(|v| v.clamp(1, 100) as u8)
+                    let value = q.absolute.or(q.relative).unwrap_or(100).clamp(1, 100) as u8;
+                    quality = Some(Quality::Set(value));
                 }
+                ImageAction::Interlace(on) => interlace = *on,
                 ImageAction::Info => {
                     let size = if self.process.image_actions().len() == 1 {
                         source.len()
                     } else {
-                        encode(&img, format, DEFAULT_JPEG_QUALITY)?.bytes.len()
+                        encode(&img, format, DEFAULT_JPEG_QUALITY, false)?
+                            .bytes
+                            .len()
                     };
                     return Ok(info(&img, format, size, orientation));
                 }
                 ImageAction::AverageHue => return Ok(average_hue(&img)),
-                other => {
-                    return Err(image_error(format!(
-                        "The image action {:?} is not supported by this emulator.",
-                        other.name()
-                    )));
-                }
             }
         }
-        encode(&img, format, quality.unwrap_or(DEFAULT_JPEG_QUALITY))
+        let quality = match quality {
+            // Lossless WebP cannot honour a quality: refused, never ignored.
+            Some(Quality::Set(_)) if format == OutputFormat::Webp => {
+                return Err(image_error(
+                    "quality is not supported by this emulator for WebP output (it writes lossless WebP only); leave quality out or choose jpg.",
+                ));
+            }
+            Some(Quality::Set(q) | Quality::Blind(q)) => q,
+            None => DEFAULT_JPEG_QUALITY,
+        };
+        encode(&img, format, quality, interlace)
     }
 }
 
-fn supported(action: &ImageAction) -> bool {
-    matches!(
-        action,
-        ImageAction::Resize(_)
-            | ImageAction::Crop(_)
-            | ImageAction::Rotate(_)
-            | ImageAction::Format(_)
-            | ImageAction::Quality(_)
-            | ImageAction::AutoOrient(_)
-            | ImageAction::Info
-            | ImageAction::AverageHue
-    )
+/// Where the output quality came from.
+#[derive(Debug, Clone, Copy)]
+enum Quality {
+    /// A `quality` action.
+    Set(u8),
+    /// `blindwatermark`'s `q_` (used for JPG output only, as documented).
+    Blind(u8),
 }
 
 fn is_metadata(action: &ImageAction) -> bool {
@@ -292,6 +316,11 @@ fn output_format(format: Format) -> Result<OutputFormat, OssError> {
             )));
         }
     })
+}
+
+/// Decodes an encoded image (for tasks that read one).
+pub(crate) fn decode_image(bytes: &[u8]) -> Result<DynamicImage, OssError> {
+    decode(bytes).map(|d| d.image)
 }
 
 struct Decoded {
@@ -541,7 +570,7 @@ fn rotate(img: DynamicImage, degrees: u32) -> Result<DynamicImage, OssError> {
     })
 }
 
-fn rotate_any(img: &DynamicImage, degrees: f64) -> DynamicImage {
+pub(crate) fn rotate_any(img: &DynamicImage, degrees: f64) -> DynamicImage {
     let alpha = img.color().has_alpha();
     let src = img.to_rgba8();
     let (w, h) = (f64::from(src.width()), f64::from(src.height()));
@@ -604,7 +633,14 @@ fn eight_bit(img: &DynamicImage) -> DynamicImage {
     }
 }
 
-fn encode(img: &DynamicImage, format: OutputFormat, quality: u8) -> Result<Output, OssError> {
+/// Encodes the result; `interlace` makes a JPG progressive (other formats
+/// have no such option in OSS).
+fn encode(
+    img: &DynamicImage,
+    format: OutputFormat,
+    quality: u8,
+    interlace: bool,
+) -> Result<Output, OssError> {
     let failed =
         |e: image::ImageError| OssError::internal(format!("Encoding the result failed: {e}."));
     let mut bytes = Vec::new();
@@ -619,9 +655,23 @@ fn encode(img: &DynamicImage, format: OutputFormat, quality: u8) -> Result<Outpu
             } else {
                 img.to_rgb8()
             };
-            JpegEncoder::new_with_quality(&mut bytes, quality)
-                .encode_image(&rgb)
-                .map_err(failed)?;
+            if interlace {
+                let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, quality);
+                encoder.set_progressive(true);
+                // Outputs are at most 16,384 px a side: they fit a u16.
+                encoder
+                    .encode(
+                        rgb.as_raw(),
+                        rgb.width() as u16,
+                        rgb.height() as u16,
+                        jpeg_encoder::ColorType::Rgb,
+                    )
+                    .map_err(|e| OssError::internal(format!("Encoding the result failed: {e}.")))?;
+            } else {
+                JpegEncoder::new_with_quality(&mut bytes, quality)
+                    .encode_image(&rgb)
+                    .map_err(failed)?;
+            }
         }
         OutputFormat::Webp => eight_bit(img)
             .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
@@ -786,10 +836,7 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_actions_are_named() {
-        let e = Plan::parse("image/blur,r_3,s_2").unwrap_err();
-        assert_eq!((e.status, e.code), (400, "InvalidArgument"));
-        assert!(e.message.contains("\"blur\""), "{}", e.message);
+    fn unsupported_formats_and_styles_are_named() {
         let e = Plan::parse("style/thumb").unwrap_err();
         assert!(e.message.contains("style/thumb"), "{}", e.message);
         assert!(
@@ -798,10 +845,20 @@ mod tests {
                 .save_as()
                 .is_some()
         );
+        let none = |k: &str| Err(image_error(k));
+        let png = encode(
+            &DynamicImage::ImageRgb8(image::RgbImage::new(2, 2)),
+            OutputFormat::Png,
+            90,
+            false,
+        )
+        .unwrap()
+        .bytes;
         let e = Plan::parse("image/format,tiff")
             .unwrap()
-            .apply(&[])
+            .apply(&png, &none)
             .unwrap_err();
-        assert_eq!(e.code, "InvalidArgument");
+        assert_eq!((e.status, e.code), (400, "InvalidArgument"));
+        assert!(e.message.contains("tiff"), "{}", e.message);
     }
 }

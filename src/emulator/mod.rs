@@ -80,12 +80,94 @@
 //!   answers the JSON OSS answers; without it the processed bytes come back.
 //! - `GET ?x-oss-process`: the processed bytes, so presigned processing URLs
 //!   work (`sys/saveas` over GET is a 400, as in OSS).
-//! - `POST ?x-oss-async-process`: checked and answered with an `EventId`,
-//!   `RequestId` and `TaskId`; the task itself is not run.
-//! - Image actions: resize in every mode, crop, rotate, format, quality,
-//!   auto-orient, and the JSON of `info` and `average-hue`. Any other action
-//!   is refused with `InvalidArgument` naming it; other APIs answer
-//!   `NotImplemented` or `MethodNotAllowed`.
+//! - `POST ?x-oss-async-process`: the process is read and checked at once
+//!   (it must be an asynchronous one; the source and the `sys/saveas`
+//!   bucket must exist), the task is queued and answered with an
+//!   `EventId`, `RequestId` and `TaskId`, as OSS answers. A worker thread
+//!   runs the tasks in order, writes their `sys/saveas` targets and
+//!   publishes each one's notification message (see
+//!   [Asynchronous tasks](#asynchronous-tasks)).
+//! - Every typed image action, on real pixels: resize in every mode, crop,
+//!   indexcrop, rotate, circle, rounded-corners, blur, bright, contrast,
+//!   sharpen, watermark (text, drawn with one embedded Latin font, and
+//!   images from the same bucket), format, quality, interlace
+//!   (progressive JPEG), auto-orient, blindwatermark (an invisible text
+//!   mark, [`watermark`], read back by `image/deblindwatermark` tasks), and
+//!   the JSON of `info` and `average-hue`. A documented parameter the
+//!   emulator cannot honour (tiff/heic/avif output, `quality` on WebP, a
+//!   character outside its font) is refused with `InvalidArgument` naming
+//!   it, never passed over. Other APIs answer `NotImplemented` or
+//!   `MethodNotAllowed`.
+//!
+//! # Asynchronous tasks
+//!
+//! `image/deblindwatermark` tasks are performed: the message carries the
+//! text read from the picture. Other asynchronous processes (`doc/`,
+//! `video/`, `audio/`) are checked and queued like OSS does, and their
+//! message says `Failed` with Code `NotImplemented`.
+//!
+//! When a task ends, its message is published as IMM shapes it (an
+//! envelope whose `content` is the task's fields as a JSON string; read it
+//! with [`crate::TaskNotification`]). [`Emulator::wait_for_task`] waits for
+//! one task's message, [`Emulator::notifications`] lists them all, and
+//! [`EmulatorBuilder::on_notification`] hands each one to your code as it
+//! is published (the emulator example appends them to a file with
+//! `--notify_log FILE`, one JSON line each). A message is published for
+//! every task, with or without a notify topic in its process. At most 64
+//! tasks wait; beyond that a submission is answered 503
+//! `ServiceUnavailable`. Dropping the emulator ends the worker after the
+//! task it is running.
+//!
+//! ```no_run
+//! # fn demo(emulator: &oss_process::emulator::Emulator, client: &oss_process::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use oss_process::process::{DeBlindWatermark, Process};
+//!
+//! let decode = Process::deblind_watermark(DeBlindWatermark::new())
+//!     .notify_topic("marks")
+//!     .build()?;
+//! let task = client.async_process_object("examplebucket", "marked.jpg", &decode)?;
+//! let message = emulator
+//!     .wait_for_task(task.task_id(), Duration::from_secs(60))
+//!     .ok_or("the task did not end in time")?;
+//! assert_eq!(message.topic(), Some("marks"));
+//! println!("hidden text: {:?}", message.notification().decoded_text());
+//! # Ok(()) }
+//! ```
+//!
+//! # Fault injection
+//!
+//! To test how a program copes with a flaky service, [`Emulator::inject`]
+//! arms a [`Fault`]: the next call, the next N, or every call until
+//! removed, of any object or only one key, bucket or [`RequestKind`], is
+//! answered with the status and Code you choose (with a `Retry-After` if
+//! you like), answered late ([`Fault::delay`]), or not answered at all
+//! (the connection closed, [`Fault::reset`]). Faults come before any other
+//! check, in the order they were armed; each handle counts its hits. The
+//! request log shows a caught call with the injected code, and a reset
+//! with status 0 and `(reset)`.
+//!
+//! ```no_run
+//! # fn demo(emulator: &oss_process::emulator::Emulator) {
+//! use std::time::Duration;
+//! use oss_process::emulator::{Fault, RequestKind};
+//!
+//! // Throttle the next three processing calls, asking for a 2 s pause.
+//! let throttled = emulator.inject(
+//!     Fault::error(503, "ServiceUnavailable")
+//!         .retry_after(Duration::from_secs(2))
+//!         .on(RequestKind::Process)
+//!         .times(3),
+//! );
+//! // Drop the connection of the next call for one key.
+//! emulator.inject(Fault::reset().key("photos/cat.jpg"));
+//! // Answer every call 5 s late until removed.
+//! let slow = emulator.inject(Fault::delay(Duration::from_secs(5)).always());
+//! // ... run the code under test ...
+//! slow.remove();
+//! assert!(throttled.hits() <= 3);
+//! # }
+//! ```
 //!
 //! # Limits
 //!
@@ -122,14 +204,25 @@
 //! `- - 400 <request id> RequestTimeout` for a request whose first line
 //! never arrived. Security tokens in presigned URLs are redacted.
 
+mod async_process;
 mod auth;
+mod blind;
+mod effects;
 mod errors;
+mod faults;
 mod imaging;
 mod listing;
 mod operations;
+mod overlay;
 mod router;
 mod server;
+mod shapes;
 mod store;
+mod tasks;
+pub mod watermark;
+
+pub use faults::{Fault, InjectedFault, RequestKind};
+pub use tasks::TaskMessage;
 
 use std::fmt;
 use std::io;
@@ -144,6 +237,7 @@ use crate::credentials::Credentials;
 use self::auth::Verifier;
 use self::operations::Service;
 use self::store::Store;
+use self::tasks::Tasks;
 
 /// The region an emulator signs for unless told otherwise.
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -214,6 +308,7 @@ pub struct EmulatorBuilder {
     check_time: bool,
     clock_offset_secs: i64,
     logger: Option<RequestLogger>,
+    notification_observer: Option<tasks::Observer>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -231,6 +326,10 @@ impl fmt::Debug for EmulatorBuilder {
             .field("check_time", &self.check_time)
             .field("clock_offset_secs", &self.clock_offset_secs)
             .field("logger", &self.logger.is_some())
+            .field(
+                "notification_observer",
+                &self.notification_observer.is_some(),
+            )
             .finish()
     }
 }
@@ -335,6 +434,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Calls `observe` with every notification message an asynchronous
+    /// task publishes, as it is published (from the task worker's thread;
+    /// keep it quick). The emulator example uses it to append each message
+    /// to a file (`--notify_log`).
+    pub fn on_notification(
+        mut self,
+        observe: impl Fn(&TaskMessage) + Send + Sync + 'static,
+    ) -> Self {
+        self.notification_observer = Some(Arc::new(observe));
+        self
+    }
+
     /// Binds, starts the threads and returns the running emulator.
     ///
     /// Fails if no credentials were given, the root cannot be created, or
@@ -368,6 +479,11 @@ impl EmulatorBuilder {
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
             SocketAddr::V4(a) => format!("http://{a}"),
         };
+        let tasks = Arc::new(Tasks::start(
+            Store::new(root.clone()),
+            self.region.clone(),
+            self.notification_observer,
+        )?);
         let mut service = Service::new(
             Verifier {
                 credentials: self.credentials,
@@ -378,6 +494,7 @@ impl EmulatorBuilder {
             Store::new(root.clone()),
             self.logger,
             endpoint.trim_start_matches("http://").to_string(),
+            Arc::clone(&tasks),
         );
         service.clock_offset_secs = self.clock_offset_secs;
         let settings = server::Settings {
@@ -386,12 +503,15 @@ impl EmulatorBuilder {
             idle_timeout: self.idle_timeout,
             request_timeout: self.request_timeout,
         };
+        let faults = Arc::clone(&service.faults);
         let server = server::Server::start(listener, settings, Arc::new(service))?;
         Ok(Emulator {
             server,
             endpoint,
             root,
             region: self.region,
+            tasks: TaskWorker(tasks),
+            faults,
             _cleanup: cleanup,
         })
     }
@@ -404,6 +524,9 @@ pub struct Emulator {
     endpoint: String,
     root: PathBuf,
     region: String,
+    // After the server: no task comes in once the worker stops.
+    tasks: TaskWorker,
+    faults: Arc<faults::Faults>,
     // Declared last: the directory goes after the threads have stopped.
     _cleanup: TempRoot,
 }
@@ -436,6 +559,7 @@ impl Emulator {
             check_time: true,
             clock_offset_secs: 0,
             logger: None,
+            notification_observer: None,
         }
     }
 
@@ -483,6 +607,49 @@ impl Emulator {
             .map_err(into_io)
     }
 
+    /// Every notification message the asynchronous tasks have published,
+    /// oldest first (the last 10,000 are kept). A task publishes one when it
+    /// ends, whether or not its process named a notify topic.
+    pub fn notifications(&self) -> Vec<TaskMessage> {
+        self.tasks.0.messages()
+    }
+
+    /// Waits up to `timeout` for the notification of task `task_id` (the
+    /// [`TaskId`](crate::AsyncProcessObjectResult::task_id) an
+    /// `async_process_object` answered); `None` if it has not ended by then.
+    ///
+    /// ```no_run
+    /// # fn demo(emulator: &oss_process::emulator::Emulator, client: &oss_process::Client) -> Result<(), oss_process::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let task = client.async_process_object(
+    ///     "examplebucket",
+    ///     "marked.jpg",
+    ///     "image/deblindwatermark,s_low,t_text|sys/notify,topic_dGVzdA",
+    /// )?;
+    /// let message = emulator
+    ///     .wait_for_task(task.task_id(), Duration::from_secs(30))
+    ///     .expect("the task ends");
+    /// println!("{:?}", message.notification().decoded_text());
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_task(&self, task_id: &str, timeout: Duration) -> Option<TaskMessage> {
+        self.tasks.0.wait_for(task_id, timeout)
+    }
+
+    /// Arms a [`Fault`]: the calls it names are answered with its error,
+    /// late, or not at all, until it has caught as many as it was told
+    /// (see [Fault injection](#fault-injection)). The returned handle
+    /// counts its hits and can remove it.
+    pub fn inject(&self, fault: Fault) -> InjectedFault {
+        self.faults.inject(fault)
+    }
+
+    /// Disarms every injected fault.
+    pub fn clear_faults(&self) {
+        self.faults.clear();
+    }
+
     /// A handle that stops the emulator from another thread.
     pub fn stop_handle(&self) -> StopHandle {
         StopHandle(self.server.stopper())
@@ -524,6 +691,16 @@ fn into_io(e: errors::OssError) -> io::Error {
         _ => io::ErrorKind::Other,
     };
     io::Error::new(kind, format!("{}: {}", e.code, e.message))
+}
+
+/// Stops the task worker when the emulator goes (the service, and with it
+/// the queue, may outlive the emulator in a [`StopHandle`]).
+struct TaskWorker(Arc<Tasks>);
+
+impl Drop for TaskWorker {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 /// A temporary root the emulator made, deleted when the emulator goes.

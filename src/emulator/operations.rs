@@ -9,6 +9,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -17,13 +18,16 @@ use md5::{Digest, Md5};
 use crate::encoding::{base64_std, base64_std_decode, percent_decode};
 use crate::time::Timestamp;
 
+use super::async_process;
 use super::auth::{SignedParts, Verifier};
 use super::errors::OssError;
+use super::faults::{Caught, Faults};
 use super::imaging;
 use super::listing;
 use super::router::{Operation, Route};
 use super::server::{self, MAX_HEAD, Refusal, Request, Response};
 use super::store::{self, Store};
+use super::tasks::Tasks;
 use super::{RequestLog, RequestLogger};
 
 /// The largest PUT body the emulator takes.
@@ -39,6 +43,10 @@ pub(crate) struct Service {
     pub fallback_host: String,
     /// Seconds added to the real clock (tests of client clock correction).
     pub clock_offset_secs: i64,
+    /// The queue of asynchronous tasks.
+    pub tasks: Arc<Tasks>,
+    /// The armed faults.
+    pub faults: Arc<Faults>,
     counter: AtomicU64,
     seed: RandomState,
 }
@@ -49,6 +57,7 @@ impl Service {
         store: Store,
         logger: Option<RequestLogger>,
         fallback_host: String,
+        tasks: Arc<Tasks>,
     ) -> Self {
         Service {
             verifier,
@@ -56,6 +65,8 @@ impl Service {
             logger,
             fallback_host,
             clock_offset_secs: 0,
+            tasks,
+            faults: Arc::new(Faults::default()),
             counter: AtomicU64::new(0),
             seed: RandomState::new(),
         }
@@ -216,7 +227,9 @@ impl Service {
                 "sys/saveas is only allowed with POST: use process_object (POST ?x-oss-process) to save a result.",
             ));
         }
-        let output = plan.apply(&self.source(bucket, key)?)?;
+        let output = plan.apply(&self.source(bucket, key)?, &|k: &str| {
+            self.source(bucket, k)
+        })?;
         Ok(Response::new(200)
             .header("Content-Type", output.content_type)
             .header("ETag", store::etag(&output.bytes))
@@ -237,7 +250,9 @@ impl Service {
             self.store.require_bucket(target_bucket)?;
             store::Store::check_key(&target.key)?;
         }
-        let output = plan.apply(&self.source(bucket, key)?)?;
+        let output = plan.apply(&self.source(bucket, key)?, &|k: &str| {
+            self.source(bucket, k)
+        })?;
         let Some(target) = save_as else {
             // Without sys/saveas the processed bytes come back, as for GET.
             return Ok(Response::new(200)
@@ -266,28 +281,7 @@ impl Service {
         request_id: &str,
     ) -> Result<Response, OssError> {
         let process = form_value(&request.body, "x-oss-async-process")?;
-        if !process.contains("sys/saveas") {
-            return Err(OssError::invalid_argument(
-                "An asynchronous process must end with a sys/saveas step naming where to save the result.",
-            ));
-        }
-        self.store.size(bucket, key)?;
-        let n = self.seed.hash_one((request_id, "task"));
-        let body = format!(
-            "{{\"EventId\": {}, \"RequestId\": {}, \"TaskId\": {}}}",
-            json_string(&format!("181-emulator{n:016x}")),
-            json_string(request_id),
-            json_string(&format!(
-                "AsyncProcess-{:08x}-{:04x}-{:04x}-{:012x}",
-                n >> 32,
-                (n >> 16) & 0xffff,
-                n & 0xffff,
-                self.seed.hash_one(n) & 0xffff_ffff_ffff
-            )),
-        );
-        Ok(Response::new(200)
-            .header("Content-Type", "application/json")
-            .body(body.into_bytes()))
+        async_process::submit(&self.tasks, &self.store, bucket, key, &process, request_id)
     }
 }
 
@@ -295,18 +289,30 @@ impl server::Handler for Service {
     fn handle(&self, request: &Request) -> Response {
         let started = Instant::now();
         let request_id = self.next_request_id();
-        let (response, code) = match self.serve(request, &request_id) {
-            Ok(r) => (r, None),
-            Err(e) => (
-                self.error_response(&e, &request_id, Some(request)),
-                Some(e.code),
-            ),
+        let caught = self
+            .faults
+            .catch(request, &self.host_id(Some(request)), &request_id);
+        let (response, code) = match caught {
+            Some(Caught::Answer(response, code)) => (response, code),
+            caught => {
+                let (mut response, code) = match self.serve(request, &request_id) {
+                    Ok(r) => (r, None),
+                    Err(e) => (
+                        self.error_response(&e, &request_id, Some(request)),
+                        Some(e.code.to_string()),
+                    ),
+                };
+                if let Some(Caught::Delay(delay)) = caught {
+                    response.delay = Some(delay);
+                }
+                (response, code)
+            }
         };
         let response = self.finish(response, &request_id);
         self.log(
             Some((&request.method, &request.target)),
             &response,
-            code,
+            code.as_deref(),
             &request_id,
             started,
         );

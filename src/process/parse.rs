@@ -112,7 +112,7 @@ fn parse(text: &str) -> Result<Process, Error> {
             if pipeline.mode() != Some(Mode::Async) {
                 return Err(part.fail(Error::invalid(
                     "notify",
-                    "is only for asynchronous processes (doc/, video/, audio/)",
+                    "is only for asynchronous processes (doc/, video/, audio/, image/deblindwatermark)",
                 )));
             }
             notify_topic = Some(sys::parse_notify(text).map_err(|e| part.fail(e))?);
@@ -300,7 +300,7 @@ mod tests {
         );
         assert_eq!(
             message("style/thumb|sys/saveas,o_eA/notify,topic_eA"),
-            r#"part 3 at byte 28 ("notify,topic_eA"): notify: is only for asynchronous processes (doc/, video/, audio/)"#
+            r#"part 3 at byte 28 ("notify,topic_eA"): notify: is only for asynchronous processes (doc/, video/, audio/, image/deblindwatermark)"#
         );
     }
 

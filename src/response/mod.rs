@@ -1,13 +1,15 @@
 //! Reading OSS answers: the typed results of the processing calls
 //! (this file), bucket listings ([`list`]), object metadata from a HEAD
-//! ([`head`]), and service errors parsed from whatever an error body holds
-//! ([`service_error`]).
+//! ([`head`]), service errors parsed from whatever an error body holds
+//! ([`service_error`]), and the message an asynchronous task sends to its
+//! notify topic ([`notification`]).
 //!
 //! Results have private fields and getters, so that a field OSS adds later
 //! is not a breaking change.
 
 pub(crate) mod head;
 pub(crate) mod list;
+pub(crate) mod notification;
 pub(crate) mod service_error;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,8 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::redact::preview;
+
+pub use notification::TaskNotification;
 
 /// What [`Client::process_object`](crate::Client::process_object) returns:
 /// where the processed object was saved.

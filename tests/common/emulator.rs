@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use oss_process::Credentials;
 use oss_process::emulator::Emulator;
 use oss_process::sign::{SignableRequest, Signer};
+use oss_process::{Credentials, Error, ServiceError};
 
 use super::raw::{Raw, send};
 
@@ -106,4 +106,12 @@ pub fn signed(
         format!("{path}?{query}")
     };
     send(emulator.addr(), method, &target, &headers, body)
+}
+
+/// The service error inside `e`; panics on any other error.
+pub fn service_error(e: Error) -> ServiceError {
+    match e {
+        Error::Service(s) => *s,
+        other => panic!("expected a service error, got {other:?}"),
+    }
 }

@@ -32,3 +32,18 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// PSNR of `b` against `a` over all R, G and B samples, in dB (computed
+/// here, independently of the library's `watermark::psnr`).
+pub fn psnr(a: &image::DynamicImage, b: &image::DynamicImage) -> f64 {
+    let (a, b) = (a.to_rgb8(), b.to_rgb8());
+    assert_eq!(a.dimensions(), b.dimensions());
+    let mse = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum::<f64>()
+        / a.as_raw().len() as f64;
+    10.0 * (255.0f64.powi(2) / mse.max(1e-12)).log10()
+}

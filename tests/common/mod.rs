@@ -28,9 +28,11 @@ pub mod v4;
 
 pub use dates::{http_date, iso_basic, iso_extended, parse_iso_basic};
 #[cfg(feature = "emulator")]
-pub use emulator::{AK, Counts, SK, counting_emulator, emulator, photos_emulator, signed};
+pub use emulator::{
+    AK, Counts, SK, counting_emulator, emulator, photos_emulator, service_error, signed,
+};
 #[cfg(feature = "emulator")]
-pub use images::{gradient, jpeg, png};
+pub use images::{gradient, jpeg, png, psnr};
 pub use raw::{Raw, is_request_id, send};
 pub use server::{Recorded, Reply, Server};
 pub use v4::verify_v4;

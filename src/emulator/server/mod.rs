@@ -401,6 +401,14 @@ fn serve_connection(stream: TcpStream, shared: &Shared, state: &ConnState) {
         let response = catch_unwind(AssertUnwindSafe(|| handler.handle(&request)))
             .unwrap_or_else(|_| handler.refuse(&Refusal::Failed, line_ref));
         drop(permit);
+        if let Some(delay) = response.delay
+            && !sleep_unless_stopping(shared, delay)
+        {
+            break;
+        }
+        if response.close_without_answer {
+            break;
+        }
         let written =
             wire::write_response(reader.stream(), &response, keep_alive, head_only, deadlines);
         if written.is_err() || !keep_alive {
@@ -408,6 +416,21 @@ fn serve_connection(stream: TcpStream, shared: &Shared, state: &ConnState) {
         }
     }
     let _ = reader.stream().shutdown(Shutdown::Both);
+}
+
+/// Sleeps for `delay` in short steps; false if the server began stopping.
+fn sleep_unless_stopping(shared: &Shared, delay: Duration) -> bool {
+    let until = Instant::now() + delay;
+    loop {
+        if shared.stopping() {
+            return false;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
 }
 
 /// Answers a refusal and closes: stops writing, then reads and drops what

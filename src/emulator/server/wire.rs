@@ -70,6 +70,11 @@ pub(crate) struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before writing it (an injected delay); the handler
+    /// permit is given back first.
+    pub delay: Option<Duration>,
+    /// Write nothing and close the connection (an injected reset).
+    pub close_without_answer: bool,
 }
 
 impl Response {
@@ -78,6 +83,8 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            delay: None,
+            close_without_answer: false,
         }
     }
 
