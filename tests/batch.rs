@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -47,8 +47,9 @@ fn temp_path(name: &str) -> std::path::PathBuf {
 #[cfg(feature = "emulator")]
 mod against_the_emulator {
     use super::*;
-    use common::{AK, Counts, SK, photos_emulator};
+    use common::{AK, Counts, SK, photos_emulator, png};
     use oss_process::emulator::Emulator;
+    use oss_process::emulator::{Fault, RequestKind};
 
     /// An emulator with `n` small photos under `in/`, counting the process
     /// requests each key gets.
@@ -207,6 +208,89 @@ mod against_the_emulator {
         // The second run listed the first run's results and left them be.
         assert_eq!(processed(&counts).values().sum::<usize>(), 6);
     }
+
+    #[test]
+    fn throttling_slows_every_thread_at_once_and_the_batch_still_finishes() {
+        const THREADS: usize = 6;
+        let keys: Vec<String> = (0..300).map(|i| format!("in/{i:03}.png")).collect();
+        // When each throttled answer went out.
+        let throttled_at: Arc<Mutex<Vec<(SystemTime, String)>>> = Arc::default();
+        let answers: Arc<Mutex<Vec<SystemTime>>> = Arc::default();
+        let (log_throttled, log_answers) = (Arc::clone(&throttled_at), Arc::clone(&answers));
+        let emulator = Emulator::builder()
+            .credentials(Credentials::new(AK, SK))
+            .on_request(move |r| {
+                let now = SystemTime::now();
+                log_answers.lock().unwrap().push(now);
+                if let Some(code) = &r.error_code {
+                    log_throttled.lock().unwrap().push((now, code.clone()));
+                }
+            })
+            .start()
+            .unwrap();
+        emulator.create_bucket("thumbs").unwrap();
+        let photo = png(24, 16);
+        for key in &keys {
+            emulator.put_object("photos", key, &photo).unwrap();
+        }
+        // One call throttled with Retry-After: 1 while the other threads'
+        // calls go through; later a stretch of ten throttled without it.
+        // Faults are matched in the order they were armed, so these come
+        // before the 10 ms that every processing call takes.
+        let first = emulator.inject(
+            Fault::error(503, "SlowDown")
+                .retry_after(Duration::from_secs(1))
+                .key(&keys[20]),
+        );
+        let stretch: Vec<_> = keys[150..160]
+            .iter()
+            .map(|key| emulator.inject(Fault::error(429, "TooManyRequests").key(key)))
+            .collect();
+        emulator.inject(
+            Fault::delay(Duration::from_millis(10))
+                .on(RequestKind::Process)
+                .always(),
+        );
+
+        let report = Batch::new(&client(&emulator), "photos")
+            .prefix("in/")
+            .threads(THREADS)
+            .template(template())
+            .run()
+            .unwrap();
+        assert!(report.is_success(), "{report:?}");
+        assert_eq!(report.done(), 300);
+        assert_eq!(first.hits(), 1);
+        assert!(stretch.iter().all(|f| f.hits() == 1));
+        assert_eq!(report.throttled(), 11, "{report:?}");
+        assert!(report.lowest_rate().is_some(), "{report:?}");
+        for key in &keys {
+            assert!(
+                emulator
+                    .object_path("thumbs", &format!("t/{key}"))
+                    .unwrap()
+                    .is_file()
+            );
+        }
+
+        // The first throttled answer held every thread, not only the one it
+        // answered: while its Retry-After ran, no call was answered (those
+        // in flight when it came had been answered long before 400 ms).
+        let throttled = throttled_at.lock().unwrap();
+        let (t0, code) = &throttled[0];
+        assert_eq!(code, "SlowDown");
+        let held = answers
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|at| {
+                at.duration_since(*t0).is_ok_and(|d| {
+                    d >= Duration::from_millis(400) && d < Duration::from_millis(800)
+                })
+            })
+            .count();
+        assert_eq!(held, 0, "calls answered during the pause");
+    }
 }
 
 #[test]
@@ -250,77 +334,6 @@ fn keys_stream_through_a_bounded_queue() {
         assert!(report.cancelled());
         assert!(report.listed() <= 2 + 2 * 2 + 2, "{report:?}");
     });
-}
-
-#[test]
-fn throttling_slows_every_thread_at_once_and_the_batch_still_finishes() {
-    const THREADS: usize = 6;
-    let throttled_at: Arc<Mutex<Option<SystemTime>>> = Arc::default();
-    let first_throttle = Arc::clone(&throttled_at);
-    // Request 12 is throttled (Retry-After: 1) while the other threads'
-    // requests go through; later a stretch of overload (150 to 159) without
-    // Retry-After; the rest succeed after 10 ms.
-    let throttled = |i: usize| i == 12 || (150..160).contains(&i);
-    let server = Server::start(1000, Duration::from_secs(60), move |i, r| {
-        if i == 12 {
-            first_throttle.lock().unwrap().get_or_insert(r.received);
-            Reply::xml_error(
-                503,
-                "SlowDown",
-                "Please reduce your request rate.",
-                "RID-T",
-                "0003-00000001",
-            )
-            .header("Retry-After", "1")
-        } else if throttled(i) {
-            Reply::xml_error(
-                429,
-                "TooManyRequests",
-                "Slow down.",
-                "RID-T",
-                "0003-00000001",
-            )
-        } else {
-            Reply::process_ok("b", "k", 1, &format!("RID{i}")).delay(Duration::from_millis(10))
-        }
-    });
-    let client = client_for(&server.url(), Credentials::new("id", "secret"));
-    // Enough keys that the batch, unhindered, would still be running well
-    // after the first throttled answer.
-    let keys: Vec<String> = (0..300).map(|i| format!("k{i:03}")).collect();
-    let report = Batch::new(&client, "examplebucket")
-        .keys(keys.clone())
-        .threads(THREADS)
-        .process_with(|_| Process::raw("image/resize,w_1"))
-        .run()
-        .unwrap();
-    assert!(report.is_success(), "{report:?}");
-    assert_eq!(report.done(), 300);
-    assert!(report.throttled() >= 11, "{report:?}");
-    assert!(report.lowest_rate().is_some(), "{report:?}");
-
-    let requests = server.requests();
-    // Every key was processed, some after being throttled.
-    let keys_done: BTreeSet<String> = requests
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !throttled(*i))
-        .map(|(_, r)| r.path.trim_start_matches("/examplebucket/").to_string())
-        .collect();
-    assert_eq!(keys_done, keys.iter().cloned().collect());
-    // The first throttled answer held every thread, not only the one it
-    // answered: while its Retry-After ran, no thread started a request
-    // (those in flight when it came had arrived long before 400 ms).
-    let t0 = throttled_at.lock().unwrap().expect("a throttled request");
-    let held = requests
-        .iter()
-        .filter(|r| {
-            r.received
-                .duration_since(t0)
-                .is_ok_and(|d| d >= Duration::from_millis(400) && d < Duration::from_millis(800))
-        })
-        .count();
-    assert_eq!(held, 0, "requests during the pause");
 }
 
 #[test]
