@@ -59,6 +59,14 @@ mod against_the_emulator {
         (emulator, counts, keys)
     }
 
+    /// Asserts that each key has its thumbnail under `t/` in `thumbs`.
+    fn assert_thumbnails(emulator: &Emulator, keys: &[String]) {
+        for key in keys {
+            let path = emulator.object_path("thumbs", &format!("t/{key}")).unwrap();
+            assert!(path.is_file(), "{key}");
+        }
+    }
+
     /// The successful process requests, by target.
     fn processed(counts: &Counts) -> BTreeMap<String, usize> {
         let mut counts = counts.lock().unwrap().clone();
@@ -110,14 +118,7 @@ mod against_the_emulator {
             let counts = processed(&counts);
             assert_eq!(counts.len(), 40, "{counts:?}");
             assert!(counts.values().all(|&n| n == 1), "{counts:?}");
-            for key in &keys {
-                assert!(
-                    emulator
-                        .object_path("thumbs", &format!("t/{key}"))
-                        .unwrap()
-                        .is_file()
-                );
-            }
+            assert_thumbnails(&emulator, &keys);
             // A third run finds everything done and sends no process request.
             let third = Batch::new(&client, "photos")
                 .prefix("in/")
@@ -264,14 +265,7 @@ mod against_the_emulator {
         assert!(stretch.iter().all(|f| f.hits() == 1));
         assert_eq!(report.throttled(), 11, "{report:?}");
         assert!(report.lowest_rate().is_some(), "{report:?}");
-        for key in &keys {
-            assert!(
-                emulator
-                    .object_path("thumbs", &format!("t/{key}"))
-                    .unwrap()
-                    .is_file()
-            );
-        }
+        assert_thumbnails(&emulator, &keys);
 
         // The first throttled answer held every thread, not only the one it
         // answered: while its Retry-After ran, no call was answered (those
