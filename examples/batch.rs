@@ -1,26 +1,39 @@
-//! Thumbnails for every key listed in a file: N worker threads share one
-//! `Client` (and its connection pool); a live progress line shows done/total,
-//! rate and errors; a failed key is reported and the batch goes on; the exit
-//! status says whether every key succeeded.
+//! Thumbnails for a whole prefix (or every key listed in a file): a thin
+//! command line over the library's `batch` module. N threads share one
+//! `Client`; a live progress line shows done/skipped/failed, rate and ETA;
+//! a failed key is reported and the batch goes on; the exit status is 0
+//! only when every key succeeded or was skipped.
 //!
 //! ```text
 //! export OSS_ACCESS_KEY_ID=... OSS_ACCESS_KEY_SECRET=...
 //! cargo run --release --example batch -- --region cn-hangzhou --bucket photos \
-//!     --keys keys.txt --style image/resize,m_lfit,w_256,h_256 \
-//!     --target_bucket thumbs --target_prefix 256/ --threads 8
+//!     --prefix 2024/ --style image/resize,m_lfit,w_256,h_256 \
+//!     --target_bucket thumbs --target_prefix 256/ --threads 16 \
+//!     --journal thumbs.journal --skip_existing --report report.json
 //! ```
 //!
-//! Each key `k` (one per line; blank lines and `#` comments skipped) is saved
-//! as `<target_prefix>k` in the target bucket. `--endpoint` points it
-//! elsewhere, e.g. at the local emulator.
+//! Each key `k` is saved as `<target_prefix>k` in the target bucket.
+//! `--keys FILE` reads the keys from a file instead (one per line; blank
+//! lines and `#` comments skipped). `--journal` makes a rerun skip what an
+//! earlier run finished; `--skip_existing` skips keys whose thumbnail
+//! exists; `--max_rps` caps the requests per second of the whole run.
+//!
+//! Sharded runs: `--shard I/N` runs shard I of N. Without it, inside a
+//! Slurm job array (`SLURM_ARRAY_TASK_ID`) or a Kubernetes Indexed Job
+//! (`JOB_COMPLETION_INDEX`, with `--shard_count N` or `JOB_COMPLETIONS`)
+//! the shard comes from the environment, and the run says which it took.
+//! Each shard writes its own journal and report: `{}` in their paths is the
+//! shard index, otherwise `.shard-I-of-N` goes before the extension.
+//! `--endpoint` points it elsewhere, e.g. at the local emulator.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use oss_process::process::{Process, SaveAs};
+use oss_process::batch::{Batch, Progress, Report, Shard, Template};
+use oss_process::process::Process;
 use oss_process::{Client, Error};
 
 // A path relative to this file, so the module also resolves when a test
@@ -30,10 +43,24 @@ mod common;
 
 use common::Flags;
 
-const USAGE: &str = "usage: batch --region REGION --bucket BUCKET --keys FILE --style STYLE \
---target_bucket BUCKET --target_prefix PREFIX [--threads N] [--endpoint ENDPOINT]";
+const USAGE: &str = "usage: batch --region REGION --bucket BUCKET (--prefix PREFIX | --keys FILE) \
+--style STYLE --target_bucket BUCKET --target_prefix PREFIX [--threads N] [--endpoint ENDPOINT] \
+[--skip_existing] [--journal FILE] [--shard I/N | --shard_count N] [--max_rps R] [--report FILE]";
+
+/// The most threads the command line takes.
+const MAX_THREADS: usize = 1024;
+
+/// Where the keys come from.
+#[derive(Debug, Clone)]
+pub enum Keys {
+    /// `--prefix`: list the bucket.
+    Prefix(String),
+    /// `--keys`: a file of keys.
+    File(PathBuf),
+}
 
 /// The command line.
+#[derive(Debug, Clone)]
 pub struct Args {
     /// `--region`.
     pub region: String,
@@ -41,102 +68,125 @@ pub struct Args {
     pub endpoint: Option<String>,
     /// `--bucket`: where the source keys are.
     pub bucket: String,
-    /// `--keys`: the file listing the keys.
-    pub keys: String,
+    /// `--prefix` or `--keys`.
+    pub keys: Keys,
     /// `--style`: the processing, e.g. `image/resize,m_lfit,w_256,h_256`.
     pub style: String,
     /// `--target_bucket`.
     pub target_bucket: String,
     /// `--target_prefix`: prepended to each key to name its thumbnail.
     pub target_prefix: String,
-    /// `--threads`.
+    /// `--threads` (default 4).
     pub threads: usize,
+    /// `--skip_existing`.
+    pub skip_existing: bool,
+    /// `--journal`.
+    pub journal: Option<PathBuf>,
+    /// `--shard I/N`.
+    pub shard: Option<Shard>,
+    /// `--shard_count N`: the count of a job array whose environment lacks it.
+    pub shard_count: Option<u32>,
+    /// `--max_rps`.
+    pub max_rps: Option<f64>,
+    /// `--report`: where the JSON report goes.
+    pub report: Option<PathBuf>,
 }
 
-/// What a batch did.
-pub struct Summary {
-    /// Keys listed.
-    pub total: usize,
-    /// The keys that failed, with the error.
-    pub failures: Vec<(String, String)>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut flags = Flags::from_env(USAGE, &[])?;
+/// Reads the command line (without the program name); every problem is
+/// found here, before any request.
+pub fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args, String> {
+    let mut flags = Flags::parse(argv, USAGE, &["skip_existing"])?;
     let threads = flags.parsed_or("threads", 4usize)?;
-    if !(1..=256).contains(&threads) {
-        return Err(format!("--threads must be 1 to 256, not {threads}"));
+    if !(1..=MAX_THREADS).contains(&threads) {
+        return Err(format!(
+            "--threads must be 1 to {MAX_THREADS}, not {threads}"
+        ));
     }
+    let keys = match (flags.optional("prefix"), flags.optional("keys")) {
+        (Some(prefix), None) => Keys::Prefix(prefix),
+        (None, Some(file)) => Keys::File(PathBuf::from(file)),
+        (Some(_), Some(_)) => return Err(format!("give --prefix or --keys, not both\n{USAGE}")),
+        (None, None) => {
+            return Err(format!(
+                "give --prefix PREFIX (\"\" for the whole bucket) or --keys FILE\n{USAGE}"
+            ));
+        }
+    };
+    let shard = flags
+        .optional("shard")
+        .map(|s| Shard::parse(&s).map_err(|e| format!("--shard: {e}")))
+        .transpose()?;
+    let shard_count = flags
+        .optional("shard_count")
+        .map(|n| match n.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "--shard_count must be a count of shards, 1 or more, not {n:?}"
+            )),
+        })
+        .transpose()?;
+    if shard.is_some() && shard_count.is_some() {
+        return Err("give --shard I/N or --shard_count N, not both".to_string());
+    }
+    let max_rps = flags
+        .optional("max_rps")
+        .map(|r| match r.parse::<f64>() {
+            Ok(rps) if rps.is_finite() && rps > 0.0 => Ok(rps),
+            _ => Err(format!(
+                "--max_rps must be a number of requests per second above 0, not {r:?}"
+            )),
+        })
+        .transpose()?;
     let args = Args {
         region: flags.required("region")?,
         bucket: flags.required("bucket")?,
-        keys: flags.required("keys")?,
         style: flags.required("style")?,
         target_bucket: flags.required("target_bucket")?,
         target_prefix: flags.required("target_prefix")?,
         endpoint: flags.optional("endpoint"),
+        journal: flags.optional("journal").map(PathBuf::from),
+        report: flags.optional("report").map(PathBuf::from),
+        skip_existing: flags.switch("skip_existing"),
+        keys,
         threads,
+        shard,
+        shard_count,
+        max_rps,
     };
     flags.finish()?;
     Ok(args)
 }
 
-fn read_keys(path: &str) -> Result<Vec<String>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open --keys {path}: {e}"))?;
-    let mut keys = Vec::new();
-    for line in std::io::BufReader::new(file).lines() {
-        let line = line.map_err(|e| format!("cannot read --keys {path}: {e}"))?;
-        let key = line.trim_end_matches('\r');
-        if !key.trim().is_empty() && !key.starts_with('#') {
-            keys.push(key.to_string());
-        }
-    }
-    Ok(keys)
-}
-
-/// Shared counters and the failures, for the progress line and the summary.
-struct Progress {
-    total: usize,
-    done: AtomicUsize,
-    failed: AtomicUsize,
-    failures: Mutex<Vec<(String, String)>>,
-    started: Instant,
-}
-
-impl Progress {
-    fn line(&self) -> String {
-        let done = self.done.load(Ordering::Relaxed);
-        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
-        format!(
-            "{done}/{} done, {:.1} keys/s, {} errors",
-            self.total,
-            done as f64 / secs,
-            self.failed.load(Ordering::Relaxed)
-        )
-    }
-}
-
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let env = |name: &str| std::env::var(name).ok();
+    ExitCode::from(cli(std::env::args().skip(1), &env))
+}
+
+/// The whole program: 0 when every key succeeded or was skipped, 1 when
+/// some failed or the run stopped early, 2 when it could not start (bad
+/// flags, credentials, style, shard, journal or key file) or its report
+/// could not be written.
+pub fn cli(argv: impl IntoIterator<Item = String>, env: &dyn Fn(&str) -> Option<String>) -> u8 {
+    let args = match parse_args(argv) {
         Ok(a) => a,
         Err(message) => {
             eprintln!("{message}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     let client = match client_from_env(&args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("batch: {e}");
-            return ExitCode::from(2);
+            common::print_error("batch", &e);
+            return 2;
         }
     };
-    match run(&args, &client) {
-        Ok(summary) if summary.failures.is_empty() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+    match run(&args, &client, env) {
+        Ok(report) if report.is_success() => 0,
+        Ok(_) => 1,
         Err(message) => {
             eprintln!("batch: {message}");
-            ExitCode::from(2)
+            2
         }
     }
 }
@@ -144,90 +194,156 @@ fn main() -> ExitCode {
 fn client_from_env(args: &Args) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .region(&args.region)
-        .credentials_provider(oss_process::DefaultChain::new()?);
+        .credentials_provider(oss_process::DefaultChain::new()?)
+        // One idle connection per thread: none closed between calls.
+        .max_idle_connections(args.threads.max(128))
+        .max_idle_connections_per_host(args.threads);
     if let Some(endpoint) = &args.endpoint {
         builder = builder.endpoint(endpoint);
     }
     builder.build()
 }
 
-/// Runs the batch with `client`, printing progress on stderr and a summary
-/// on stdout; `Err` only when nothing could start (bad style, unreadable
-/// key file).
-pub fn run(args: &Args, client: &Client) -> Result<Summary, String> {
-    let keys = read_keys(&args.keys)?;
-    // Check the style and the targets once, before any request.
-    let style = Process::parse(&args.style).map_err(|e| e.to_string())?;
-    let process_for = |key: &str| -> Result<Process, Error> {
-        style.clone().with_save_as(
-            SaveAs::new(format!("{}{key}", args.target_prefix)).bucket(&args.target_bucket),
-        )
-    };
-    if let Some(first) = keys.first() {
-        process_for(first).map_err(|e| e.to_string())?;
+/// The shard to run: `--shard`, else the job array's, else all keys.
+fn choose_shard(args: &Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
+    if let Some(shard) = args.shard {
+        return Ok(shard);
     }
-
-    let progress = Arc::new(Progress {
-        total: keys.len(),
-        done: AtomicUsize::new(0),
-        failed: AtomicUsize::new(0),
-        failures: Mutex::new(Vec::new()),
-        started: Instant::now(),
-    });
-    let next = AtomicUsize::new(0);
-    let finished = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        // The live progress line, redrawn in place on stderr.
-        scope.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                eprint!("\r{}", progress.line());
-                let _ = std::io::stderr().flush();
-                std::thread::sleep(Duration::from_millis(250));
-            }
-        });
-        let workers: Vec<_> = (0..args.threads.min(keys.len().max(1)))
-            .map(|_| {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(key) = keys.get(i) else { break };
-                        let outcome = process_for(key)
-                            .and_then(|p| client.process_object(&args.bucket, key, &p));
-                        if let Err(e) = outcome {
-                            progress.failed.fetch_add(1, Ordering::Relaxed);
-                            eprintln!("\rfailed: {key}: {e}");
-                            progress
-                                .failures
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((key.clone(), e.to_string()));
-                        }
-                        progress.done.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            let _ = w.join();
+    match Shard::from_scheduler(env, args.shard_count).map_err(|e| e.to_string())? {
+        Some((shard, said)) => {
+            eprintln!("batch: {said}");
+            Ok(shard)
         }
-        finished.store(true, Ordering::Relaxed);
-    });
-    eprintln!("\r{}", progress.line());
-
-    let failures =
-        std::mem::take(&mut *progress.failures.lock().unwrap_or_else(|p| p.into_inner()));
-    println!(
-        "{} keys, {} saved, {} failed in {:.1} s",
-        progress.total,
-        progress.total - failures.len(),
-        failures.len(),
-        progress.started.elapsed().as_secs_f64()
-    );
-    for (key, error) in &failures {
-        println!("failed {key}: {error}");
+        None if args.shard_count.is_some() => Err(
+            "--shard_count needs a job array's index (SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); \
+             outside one, give --shard I/N"
+                .to_string(),
+        ),
+        None => Ok(Shard::ALL),
     }
-    Ok(Summary {
-        total: progress.total,
-        failures,
-    })
+}
+
+/// The keys of a `--keys` file, read as the workers take them.
+fn key_lines(path: &PathBuf) -> Result<impl Iterator<Item = Result<String, Error>> + Send, String> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot open --keys {}: {e}", path.display()))?;
+    Ok(std::io::BufReader::new(file)
+        .lines()
+        .map(|line| {
+            line.map(|l| l.trim_end_matches('\r').to_string())
+                .map_err(Error::Io)
+        })
+        .filter(|line| {
+            line.as_ref()
+                .map_or(true, |k| !k.trim().is_empty() && !k.starts_with('#'))
+        }))
+}
+
+/// The live progress line: redrawn in place on a terminal, a line every
+/// 10 s otherwise (a scheduler's log).
+struct ProgressLine {
+    terminal: bool,
+    last: Mutex<Option<Instant>>,
+}
+
+impl ProgressLine {
+    fn show(&self, progress: &Progress) {
+        if self.terminal {
+            eprint!("\r{progress}\x1b[K");
+            let _ = std::io::stderr().flush();
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_none_or(|at| at.elapsed() >= Duration::from_secs(10)) {
+            *last = Some(Instant::now());
+            eprintln!("{progress}");
+        }
+    }
+}
+
+/// Runs the batch with `client`, printing progress on stderr and a summary
+/// on stdout, and writing the JSON report if asked; `Err` when nothing
+/// could start (bad style or shard, unreadable key file or journal) or the
+/// report could not be written.
+pub fn run(
+    args: &Args,
+    client: &Client,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Report, String> {
+    let shard = choose_shard(args, env)?;
+    // Check the style once, before any request.
+    let style = Process::parse(&args.style).map_err(|e| format!("--style: {e}"))?;
+    let template = Template::new(style)
+        .target_bucket(&args.target_bucket)
+        .target_prefix(&args.target_prefix);
+    let line = ProgressLine {
+        terminal: std::io::stderr().is_terminal(),
+        last: Mutex::new(None),
+    };
+    let mut batch = Batch::new(client, &args.bucket)
+        .template(template)
+        .threads(args.threads)
+        .shard(shard)
+        .skip_existing(args.skip_existing)
+        .progress_interval(Duration::from_millis(250))
+        .on_progress(|p| line.show(p));
+    batch = match &args.keys {
+        Keys::Prefix(prefix) => batch.prefix(prefix),
+        Keys::File(path) => batch.try_keys(key_lines(path)?),
+    };
+    if let Some(journal) = &args.journal {
+        let path = shard.path_for(journal);
+        eprintln!("batch: journal {}", path.display());
+        batch = batch.journal(path);
+    }
+    if let Some(rps) = args.max_rps {
+        batch = batch.max_rps(rps);
+    }
+    let report = batch.run().map_err(|e| e.to_string())?;
+    if line.terminal {
+        eprintln!();
+    }
+
+    println!(
+        "shard {}: {} keys listed, {} done, {} skipped ({} in the journal, {} existing), {} failed, {} for other shards, {} ignored, in {:.2} s{}",
+        report.shard(),
+        report.listed(),
+        report.done(),
+        report.journaled() + report.existing(),
+        report.journaled(),
+        report.existing(),
+        report.failed(),
+        report.other_shards(),
+        report.ignored(),
+        report.elapsed().as_secs_f64(),
+        if report.throttled() > 0 {
+            format!(", throttled {} times", report.throttled())
+        } else {
+            String::new()
+        }
+    );
+    for failure in report.failures() {
+        println!(
+            "failed {}: {} (request id {})",
+            failure.key(),
+            failure.code().unwrap_or("-"),
+            failure.request_id().unwrap_or("-")
+        );
+    }
+    if let Some(error) = report.source_error() {
+        println!("stopped early: the keys could not be read: {error}");
+    }
+    if let Some(error) = report.journal_error() {
+        println!("stopped early: {error}");
+    }
+    if report.cancelled() {
+        println!("stopped early: cancelled");
+    }
+    if let Some(path) = &args.report {
+        let path = shard.path_for(path);
+        std::fs::write(&path, report.to_json())
+            .map_err(|e| format!("cannot write the report {}: {e}", path.display()))?;
+        eprintln!("batch: report {}", path.display());
+    }
+    Ok(report)
 }

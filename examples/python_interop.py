@@ -16,8 +16,11 @@ and reads it back with async_process_object (image/deblindwatermark),
 waiting for the task's line in the emulator's --notify_log file, puts,
 gets, lists and deletes a style with the SDK's style calls and processes
 through it (style/<name>, with and without sys/saveas), and checks that a
-wrong secret is refused with SignatureDoesNotMatch. With an IP endpoint the
-SDK switches to path-style addressing by itself.
+wrong secret is refused with SignatureDoesNotMatch. Then it lists the
+bucket with the SDK's list_objects_v2 paginator (two keys a page, keys
+that need URL-decoding, a prefix, a delimiter, start-after) and asks
+head_object about an object that exists and one that does not. With an IP
+endpoint the SDK switches to path-style addressing by itself.
 """
 import base64
 import json
@@ -165,6 +168,53 @@ def main():
         error = e.unwrap()
         print("wrong secret:", error.status_code, error.code, error.request_id)
         assert error.code == "SignatureDoesNotMatch", error
+
+    listing(good)
+    head(good)
+
+
+LIST_BUCKET = "interop-listing"
+LISTED = ["100%.txt", "a b.txt", "a+b.txt", "dir/c d/+.txt", "dir/x.txt", "photo.bmp", "猫/照片 1+2.txt"]
+
+
+def listing(good):
+    good.put_bucket(oss.PutBucketRequest(bucket=LIST_BUCKET))
+    for key in LISTED:
+        good.put_object(oss.PutObjectRequest(bucket=LIST_BUCKET, key=key, body=key.encode()))
+    paginator = good.list_objects_v2_paginator(limit=2)
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=LIST_BUCKET)))
+    keys = [o.key for page in pages for o in page.contents or []]
+    expected = sorted(LISTED)
+    print("list_objects_v2 paginator:", len(pages), "pages,", keys)
+    assert keys == expected, keys
+    assert all(len(page.contents or []) <= 2 for page in pages)
+    sizes = {o.key: o.size for page in pages for o in page.contents or []}
+    assert sizes["a b.txt"] == len("a b.txt"), sizes
+
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=LIST_BUCKET, prefix="dir/", delimiter="/")))
+    keys = [o.key for page in pages for o in page.contents or []]
+    folders = [p.prefix for page in pages for p in page.common_prefixes or []]
+    print("prefix dir/, delimiter /:", keys, folders)
+    assert keys == ["dir/x.txt"] and folders == ["dir/c d/"], (keys, folders)
+
+    pages = list(paginator.iter_page(oss.ListObjectsV2Request(bucket=LIST_BUCKET, start_after="dir/x.txt")))
+    keys = [o.key for page in pages for o in page.contents or []]
+    print("start-after dir/x.txt:", keys)
+    assert keys == ["photo.bmp", "猫/照片 1+2.txt"], keys
+
+
+def head(good):
+    meta = good.head_object(oss.HeadObjectRequest(bucket=LIST_BUCKET, key="a b.txt"))
+    print("head_object:", meta.status_code, meta.content_length, meta.etag, meta.content_type,
+          meta.last_modified)
+    assert meta.content_length == len("a b.txt"), meta
+    try:
+        good.head_object(oss.HeadObjectRequest(bucket=LIST_BUCKET, key="missing.txt"))
+        raise SystemExit("a missing object was found")
+    except oss.exceptions.OperationError as e:
+        error = e.unwrap()
+        print("head_object missing:", error.status_code, error.code, error.request_id)
+        assert error.status_code == 404 and error.code == "NoSuchKey", error
 
 
 def styles(good):

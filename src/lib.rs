@@ -9,6 +9,11 @@
 //!   runtime, no proc-macro crate.
 //! - [`Process`] (module [`process`]) writes and reads process strings with
 //!   every action typed and its documented ranges checked.
+//! - [`Client::list_objects`] lists a bucket page by page (ListObjectsV2)
+//!   and [`Client::head_object`] says whether an object exists; module
+//!   [`batch`] runs a style over a whole prefix with a pool of threads,
+//!   resumable from a journal, sharded over machines (Slurm job arrays,
+//!   Kubernetes Indexed Jobs) and slowing down together when OSS throttles.
 //! - [`Error`] is the one error type; service errors keep status, Code,
 //!   Message, RequestId, HostId and EC.
 //! - The `emulator` feature adds [`emulator::Emulator`], a local OSS that
@@ -229,6 +234,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+pub mod batch;
 mod client;
 mod config;
 pub mod credentials;
@@ -249,7 +255,7 @@ pub mod sign;
 mod time;
 mod transport;
 
-pub use client::{Client, ResponseOverrides};
+pub use client::{Client, ListObjects, ListObjectsEntries, ListObjectsPages, ResponseOverrides};
 pub use config::{AddressStyle, ClientBuilder, EndpointKind};
 pub use credentials::{
     CachingProvider, Credentials, CredentialsProvider, DefaultChain, EcsRamRoleProvider,
@@ -262,6 +268,8 @@ pub use known::KnownError;
 pub use process::{Process, Resize, SaveAs};
 pub use response::answer::{JsonAnswer, ProcessAnswer};
 pub use response::doc_ai::{DocAiAnswer, DocAiEvents};
+pub use response::head::ObjectMeta;
+pub use response::list::{ListObjectsPage, ObjectSummary};
 pub use response::media::MediaInfo;
 pub use response::style::{Style, StyleCategory};
 pub use response::{

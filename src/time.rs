@@ -65,6 +65,21 @@ impl Timestamp {
         &self.iso()[..8]
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`, ISO 8601 extended (STS timestamps; with
+    /// `.000` before the `Z`, listings' `LastModified`).
+    pub(crate) fn iso_extended(&self) -> String {
+        let b = self.iso();
+        format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &b[0..4],
+            &b[4..6],
+            &b[6..8],
+            &b[9..11],
+            &b[11..13],
+            &b[13..15]
+        )
+    }
+
     /// RFC 1123, for the `Date` header: `Mon, 15 Jan 2024 08:30:00 GMT`.
     pub(crate) fn http_date(&self) -> String {
         let day = match self.at.weekday() {

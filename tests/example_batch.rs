@@ -1,6 +1,7 @@
 //! The batch example (`examples/batch.rs`) run against the emulator: every
 //! listed key gets its thumbnail under the target prefix, a missing key is
-//! reported and the batch goes on.
+//! reported with its Code and the batch goes on, a prefix is listed, and
+//! bad flags and styles are refused before any request.
 
 #![cfg(feature = "emulator")]
 
@@ -11,6 +12,14 @@ mod common;
 
 use common::{AK, SK, emulator, png};
 use oss_process::{Client, Credentials};
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn flags(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
 
 #[test]
 fn batch_makes_every_thumbnail_and_reports_the_missing_key() {
@@ -26,32 +35,50 @@ fn batch_makes_every_thumbnail_and_reports_the_missing_key() {
         format!("# thumbnails\n{}\nmissing.png\n\n", keys.join("\n")),
     )
     .unwrap();
+    let report_path = emulator.root().join("report.json");
 
-    let args = batch::Args {
-        region: "cn-hangzhou".into(),
-        endpoint: Some(emulator.endpoint().to_string()),
-        bucket: "photos".into(),
-        keys: list.to_string_lossy().into_owned(),
-        style: "image/resize,m_lfit,w_64,h_64".into(),
-        target_bucket: "thumbs".into(),
-        target_prefix: "64/".into(),
-        threads: 3,
-    };
+    let mut args = batch::parse_args(
+        flags(&[
+            "--region",
+            "cn-hangzhou",
+            "--bucket",
+            "photos",
+            "--style",
+            "image/resize,m_lfit,w_64,h_64",
+            "--target_bucket",
+            "thumbs",
+            "--target_prefix",
+            "64/",
+            "--threads",
+            "3",
+        ])
+        .into_iter()
+        .chain([
+            "--keys".to_string(),
+            list.to_string_lossy().into_owned(),
+            "--report".to_string(),
+            report_path.to_string_lossy().into_owned(),
+            "--endpoint".to_string(),
+            emulator.endpoint().to_string(),
+        ]),
+    )
+    .unwrap();
     let client = Client::builder()
         .region("cn-hangzhou")
         .endpoint(emulator.endpoint())
         .credentials(Credentials::new(AK, SK))
         .build()
         .unwrap();
-    let summary = batch::run(&args, &client).unwrap();
-    assert_eq!(summary.total, 5);
-    assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
-    assert_eq!(summary.failures[0].0, "missing.png");
-    assert!(
-        summary.failures[0].1.contains("NoSuchKey"),
-        "{}",
-        summary.failures[0].1
-    );
+    let report = batch::run(&args, &client, &no_env).unwrap();
+    assert_eq!(report.listed(), 5);
+    assert_eq!(report.done(), 4);
+    assert!(!report.is_success());
+    let [failure] = report.failures() else {
+        panic!("{:?}", report.failures())
+    };
+    assert_eq!(failure.key(), "missing.png");
+    assert_eq!(failure.code(), Some("NoSuchKey"));
+    assert!(failure.request_id().is_some_and(|id| id.len() == 24));
     for key in keys {
         let path = emulator
             .object_path("thumbs", &format!("64/{key}"))
@@ -59,14 +86,28 @@ fn batch_makes_every_thumbnail_and_reports_the_missing_key() {
         let (w, h) = image::image_dimensions(&path).unwrap_or_else(|e| panic!("{key}: {e}"));
         assert_eq!((w, h), (64, 48), "{key}");
     }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    assert_eq!(json["done"], 4);
+    assert_eq!(json["failures"][0]["key"], "missing.png");
+    assert_eq!(json["failures"][0]["code"], "NoSuchKey");
+
+    // The same keys by listing the prefix; the thumbnails exist now.
+    args.keys = batch::Keys::Prefix(String::new());
+    args.skip_existing = true;
+    args.report = None;
+    let report = batch::run(&args, &client, &no_env).unwrap();
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(
+        (report.listed(), report.existing(), report.done()),
+        (4, 4, 0)
+    );
 
     // A bad style stops the batch before any request.
     let bad = batch::Args {
         style: "image/resize,w_0".into(),
         ..args
     };
-    let err = batch::run(&bad, &client)
-        .err()
-        .expect("a bad style is refused");
+    let err = batch::run(&bad, &client, &no_env).expect_err("a bad style is refused");
     assert!(err.contains("resize.w"), "{err}");
 }

@@ -20,6 +20,7 @@ use crate::response::{
 use crate::sign::{Presigned, Signer};
 use crate::transport::AgentSettings;
 
+use self::observe::AttemptObserver;
 use self::request::ProcessKind;
 #[cfg(test)]
 use self::request::check_process;
@@ -49,6 +50,9 @@ const MAX_CLOCK_OFFSET: Duration = Duration::from_secs(24 * 3600);
 pub struct Client {
     inner: Arc<Inner>,
     deadlines: Deadlines,
+    /// Told of every attempt of this handle's calls (the batch's shared
+    /// rate limiter), when set.
+    observer: Option<Arc<dyn AttemptObserver>>,
 }
 
 /// The time limits of this handle's calls: the configured ones, or those a
@@ -103,6 +107,7 @@ impl Client {
         .agent();
         let signer = Signer::new(&config.region, &config.product);
         Client {
+            observer: None,
             deadlines: Deadlines {
                 attempt: config.attempt_timeout,
                 call: config.call_timeout,
@@ -347,10 +352,14 @@ mod doc_ai;
 mod media;
 mod presign;
 pub use presign::ResponseOverrides;
+mod bucket;
+pub(crate) mod observe;
 mod request;
 mod route;
 mod send;
 mod style;
+
+pub use self::bucket::{ListObjects, ListObjectsEntries, ListObjectsPages};
 
 #[cfg(test)]
 mod tests {
@@ -358,7 +367,8 @@ mod tests {
     use crate::credentials::Credentials;
     use crate::error::ServiceError;
 
-    fn client() -> Client {
+    /// A client with made-up credentials, for tests that send nothing.
+    pub(super) fn client() -> Client {
         Client::builder()
             .region("cn-hangzhou")
             .credentials(Credentials::new("id", "secret"))

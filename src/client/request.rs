@@ -109,7 +109,8 @@ impl Client {
     }
 
     /// Forms what every attempt replays: the URL, the body and its MD5.
-    /// Bucket and key must have been checked.
+    /// Bucket and key must have been checked; no key is a bucket-level
+    /// request (`/bucket/`).
     pub(super) fn prepare<'a>(
         &self,
         method: &'static str,

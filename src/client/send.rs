@@ -89,10 +89,15 @@ impl Client {
                 },
                 None => None,
             };
+            self.before_attempt();
             let failure = match self.attempt(prepared, &handle, budget) {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    self.after_attempt(None);
+                    return Ok(value);
+                }
                 Err(failure) => failure,
             };
+            self.after_attempt(Some(&failure.error));
             let error = if prepared.idempotent {
                 failure.error
             } else {
@@ -122,7 +127,15 @@ impl Client {
 
     /// Logs the error a call ends with, and hands it back.
     fn final_failure(&self, prepared: &Prepared<'_>, error: Error, attempts: u32) -> Error {
-        log::warn!(
+        // A HEAD's 404 is how a missing object answers: an answer, not a
+        // failure worth a warning.
+        let level = if prepared.method == "HEAD" && error.status() == Some(404) {
+            log::Level::Debug
+        } else {
+            log::Level::Warn
+        };
+        log::log!(
+            level,
             "oss-process: {} failed after {attempts} attempt(s): {error} (code {}, request id {})",
             prepared.describe(),
             error.code().unwrap_or("-"),
@@ -214,6 +227,7 @@ impl Client {
             ("PUT", Some(body)) => head.put_on(agent.put(url)).send(&body[..]),
             (_, Some(body)) => head.put_on(agent.post(url)).send(&body[..]),
             ("DELETE", None) => head.put_on(agent.delete(url)).call(),
+            ("HEAD", None) => head.put_on(agent.head(url)).call(),
             (_, None) => head.put_on(agent.get(url)).call(),
         };
         let mut response = result.map_err(|e| {
@@ -330,19 +344,7 @@ impl Client {
         target: &str,
     ) -> Result<Vec<u8>, Error> {
         let limit = self.inner.config.max_response_body;
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Error::ResponseTooLarge {
-                    target: target.to_string(),
-                    limit,
-                    request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
-                },
-                other => body_error(other, request_id, target),
-            })
+        read_body_up_to(response, limit, request_id, target)
     }
 }
 
@@ -437,6 +439,29 @@ fn undecoded_encoding(
         request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
         source: None,
     })
+}
+
+/// Reads a 2xx body whole, up to `limit` bytes: more is
+/// [`Error::ResponseTooLarge`].
+pub(super) fn read_body_up_to(
+    response: &mut Response<ureq::Body>,
+    limit: u64,
+    request_id: &str,
+    target: &str,
+) -> Result<Vec<u8>, Error> {
+    response
+        .body_mut()
+        .with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => Error::ResponseTooLarge {
+                target: target.to_string(),
+                limit,
+                request_id: (!request_id.is_empty()).then(|| request_id.to_string()),
+            },
+            other => body_error(other, request_id, target),
+        })
 }
 
 /// Applies the at-most-once rule of asynchronous tasks to a failure: passes

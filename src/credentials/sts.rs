@@ -330,17 +330,7 @@ fn default_session_name() -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for now.
 fn timestamp_now() -> String {
-    let basic = crate::time::Timestamp::new(SystemTime::now());
-    let b = basic.iso();
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &b[0..4],
-        &b[4..6],
-        &b[6..8],
-        &b[9..11],
-        &b[11..13],
-        &b[13..15]
-    )
+    crate::time::Timestamp::new(SystemTime::now()).iso_extended()
 }
 
 /// `name=value&...`, values percent-encoded (RFC 3986), for a query or a

@@ -34,6 +34,8 @@ pub enum RequestKind {
     DeleteObject,
     /// `PUT` of a bucket.
     PutBucket,
+    /// ListObjectsV2: `GET /bucket/?list-type=2`.
+    ListObjects,
     /// Synchronous processing: `x-oss-process` over GET or POST
     /// (`process_object`, `get_processed`, presigned processing URLs).
     Process,
@@ -232,6 +234,7 @@ impl Fault {
 fn kind_of(op: &Operation<'_>) -> RequestKind {
     match op {
         Operation::PutBucket { .. } => RequestKind::PutBucket,
+        Operation::ListObjectsV2 { .. } => RequestKind::ListObjects,
         Operation::GetObject { .. } => RequestKind::GetObject,
         Operation::PutObject { .. } => RequestKind::PutObject,
         Operation::DeleteObject { .. } => RequestKind::DeleteObject,

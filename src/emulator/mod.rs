@@ -69,8 +69,13 @@
 //!
 //! # What it performs
 //!
-//! - GET, HEAD, PUT and DELETE of objects; PUT of a bucket (creates the
-//!   directory).
+//! - GET, HEAD, PUT and DELETE of objects (a HEAD's error is in the
+//!   base64 `x-oss-err` header, as OSS sends it); PUT of a bucket (creates
+//!   the directory).
+//! - ListObjectsV2 (`GET /bucket/?list-type=2`): keys in byte order, with
+//!   `prefix`, `delimiter` and common prefixes, `start-after`,
+//!   continuation tokens, `max-keys` (1 to 1000, default 100),
+//!   `encoding-type=url` and `fetch-owner`.
 //! - `POST ?x-oss-process`: with `sys/saveas` it saves the result and
 //!   answers the JSON OSS answers; without it the processed bytes come back.
 //! - `GET ?x-oss-process`: the processed bytes, so presigned processing URLs
@@ -276,6 +281,7 @@ mod errors;
 mod faults;
 mod imaging;
 mod imm;
+mod listing;
 mod operations;
 mod overlay;
 mod overrides;

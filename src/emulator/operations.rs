@@ -1,6 +1,7 @@
 //! The operations, and the handler the server calls: checks a routed
 //! request in OSS's order (bucket, signature, `Content-MD5`), performs its
 //! operation (GET, HEAD, PUT, DELETE of objects, PUT of buckets,
+//! ListObjectsV2 (in `listing.rs`),
 //! `x-oss-process` over GET and POST, `x-oss-async-process`) and shapes
 //! every answer like OSS: the `x-oss-request-id`, `Date` and `Server`
 //! headers, and XML error bodies. Every answer, refusals included, goes to
@@ -23,6 +24,7 @@ use super::errors::OssError;
 use super::faults::{Caught, Faults};
 use super::imaging;
 use super::imm::{self, ImmHandlers};
+use super::listing;
 use super::overrides;
 use super::router::{Operation, Route};
 use super::server::{self, MAX_HEAD, Refusal, Request, Response};
@@ -183,6 +185,9 @@ impl Service {
             Operation::PutBucket { bucket } => {
                 self.store.create_bucket(bucket)?;
                 Ok(Response::new(200).header("Location", format!("/{bucket}")))
+            }
+            Operation::ListObjectsV2 { bucket } => {
+                listing::list_objects_v2(&self.store, bucket, request.query())
             }
             Operation::GetObject { bucket, key } => self
                 .get_object(bucket, key)

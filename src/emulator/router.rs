@@ -57,6 +57,8 @@ pub(crate) struct Route {
     async_process: bool,
     /// Whether the `style` sub-resource is present (the bucket's styles).
     style: bool,
+    /// Whether `list-type=2` is present (ListObjectsV2).
+    list_v2: bool,
     /// The first sub-resource of an API this emulator does not implement.
     unimplemented: Option<String>,
 }
@@ -66,6 +68,8 @@ pub(crate) struct Route {
 pub(crate) enum Operation<'a> {
     /// `PUT /bucket`: create the bucket.
     PutBucket { bucket: &'a str },
+    /// `GET /bucket/?list-type=2`: list the bucket (`listing.rs`).
+    ListObjectsV2 { bucket: &'a str },
     /// `GET` or `HEAD` of an object.
     GetObject { bucket: &'a str, key: &'a str },
     /// `PUT` of an object.
@@ -96,6 +100,7 @@ impl Route {
             process: None,
             async_process: false,
             style: false,
+            list_v2: false,
             unimplemented: None,
         };
         for (raw_name, raw_value) in query_params(raw_query) {
@@ -112,6 +117,7 @@ impl Route {
                 }
                 "x-oss-async-process" => route.async_process = true,
                 "style" => route.style = true,
+                "list-type" => route.list_v2 = raw_value == "2",
                 n if UNIMPLEMENTED_SUBRESOURCES.contains(&n) => route.unimplemented = Some(name),
                 _ => {}
             }
@@ -148,6 +154,9 @@ impl Route {
         let Some(key) = self.key.as_deref() else {
             return match method {
                 "PUT" => Ok(Operation::PutBucket { bucket }),
+                "GET" if self.list_v2 && self.process.is_none() => {
+                    Ok(Operation::ListObjectsV2 { bucket })
+                }
                 "GET" | "HEAD" | "DELETE" | "POST" => Err(not_implemented(
                     "bucket-level requests other than PutBucket",
                 )),
@@ -322,6 +331,19 @@ mod tests {
         }
         let bucket_only = Route::new("127.0.0.1", "/b1", "").unwrap();
         assert!(bucket_only.creates_bucket("PUT"));
+        assert_eq!(
+            bucket_only.operation("GET").unwrap_err().code,
+            "NotImplemented"
+        );
+        let listing = Route::new("127.0.0.1", "/b1/", "list-type=2&prefix=a").unwrap();
+        assert_eq!(
+            listing.operation("GET"),
+            Ok(Operation::ListObjectsV2 { bucket: "b1" })
+        );
+        assert_eq!(
+            listing.operation("POST").unwrap_err().code,
+            "NotImplemented"
+        );
         assert_eq!(
             bucket_only.operation("PUT"),
             Ok(Operation::PutBucket { bucket: "b1" })

@@ -8,6 +8,8 @@
 //! `.~oss-emu.<SHA-256 of the segment, hex>` instead, so that every key OSS
 //! accepts up to 1023 bytes is stored, and no key can name the emulator's
 //! temporary files (`.~oss-emu.tmp-…`, short, in the object's directory).
+//! Beside each hashed name, `.~oss-emu.name-<the same hex>` holds the
+//! segment itself, so that a listing gives every key back as written.
 //! Should a file system still refuse a name as too long, the key is
 //! answered `InvalidObjectName`, never a 500.
 
@@ -165,6 +167,9 @@ impl Store {
                 },
             );
         }
+        if let Err(e) = remember_hashed_names(&self.bucket_dir(bucket), key) {
+            return Err(write_error(key, "naming the object's hashed segments", &e));
+        }
         if let Err(e) = write_whole(&path, bytes) {
             return Err(if parent.is_file() || path.is_dir() {
                 conflict(key, "an existing object or directory")
@@ -278,6 +283,41 @@ fn disk_name(segment: &str) -> Cow<'_, str> {
         let _ = write!(name, "{b:02x}");
     }
     Cow::Owned(name)
+}
+
+/// The file beside a hashed name that holds its segment.
+fn name_file(hashed: &str) -> String {
+    format!("{RESERVED_PREFIX}name-{}", &hashed[RESERVED_PREFIX.len()..])
+}
+
+/// Writes, beside each hashed segment of `key` below `bucket_dir` whose
+/// directory exists, the file naming it (once).
+fn remember_hashed_names(bucket_dir: &Path, key: &str) -> io::Result<()> {
+    let mut dir = bucket_dir.to_path_buf();
+    for segment in key.split('/') {
+        let name = disk_name(segment);
+        if let Cow::Owned(hashed) = &name {
+            let file = dir.join(name_file(hashed));
+            if dir.is_dir() && !file.exists() {
+                fs::write(&file, segment)?;
+            }
+        }
+        dir.push(name.as_ref());
+    }
+    Ok(())
+}
+
+/// The key segment a directory entry named `disk` in `dir` stands for:
+/// itself, or for a hashed name the segment its name file holds; `None`
+/// for the emulator's own files (temporary and name files).
+pub(crate) fn key_segment(dir: &Path, disk: &str) -> Option<String> {
+    let Some(rest) = disk.strip_prefix(RESERVED_PREFIX) else {
+        return Some(disk.to_string());
+    };
+    if rest.len() != 64 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    fs::read_to_string(dir.join(name_file(disk))).ok()
 }
 
 fn invalid_key(key: &str, why: &str) -> OssError {

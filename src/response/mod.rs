@@ -1,7 +1,8 @@
 //! Reading OSS answers: the typed results of the processing calls
 //! (this file), the answers read by their `Content-Type` ([`answer`]),
 //! document AI answers ([`doc_ai`]), video and audio info ([`media`]),
-//! bucket styles ([`style`]), service errors parsed from whatever an error
+//! bucket styles ([`style`]), bucket listings ([`list`]), object metadata
+//! from a HEAD ([`head`]), service errors parsed from whatever an error
 //! body holds ([`service_error`]), and the message an asynchronous task
 //! sends to its notify topic ([`notification`]).
 //!
@@ -10,6 +11,8 @@
 
 pub(crate) mod answer;
 pub(crate) mod doc_ai;
+pub(crate) mod head;
+pub(crate) mod list;
 pub(crate) mod media;
 pub(crate) mod notification;
 pub(crate) mod service_error;

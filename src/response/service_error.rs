@@ -163,22 +163,24 @@ fn fill_from_xml(e: &mut ServiceError, body: &[u8]) -> bool {
             Event::Empty(_) if depth == 0 => return false,
             Event::Text(t) if depth == 2 => text.push_str(&t.xml10_content()),
             Event::CData(c) if depth == 2 => text.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) if depth == 2 => {
-                // An entity between text runs (`&amp;`, `&#65;`): resolve the
-                // predefined and numeric ones, keep others as written.
-                match resolve_entity(&r) {
-                    Some(c) => text.push(c),
-                    None => {
-                        text.push('&');
-                        text.push_str(&r);
-                        text.push(';');
-                    }
-                }
-            }
+            Event::GeneralRef(r) if depth == 2 => push_reference(&mut text, &r),
             _ => {}
         }
     }
     in_error && !e.code.is_empty()
+}
+
+/// Appends what an entity between text runs stands for (`&amp;`, `&#65;`):
+/// the predefined and numeric ones resolved, others kept as written.
+pub(super) fn push_reference(text: &mut String, name: &str) {
+    match resolve_entity(name) {
+        Some(c) => text.push(c),
+        None => {
+            text.push('&');
+            text.push_str(name);
+            text.push(';');
+        }
+    }
 }
 
 /// The character an XML entity name stands for: the five predefined ones

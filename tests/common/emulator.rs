@@ -1,6 +1,9 @@
 //! Emulator set-up for the tests: the test credentials, an emulator
-//! accepting them, a client of it, and raw requests signed for it.
+//! accepting them (one that counts what it answers, too), a client of
+//! it, and raw requests signed for it.
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use oss_process::emulator::Emulator;
@@ -38,6 +41,41 @@ pub fn client(emulator: &Emulator) -> oss_process::Client {
         .credentials(Credentials::new(AK, SK))
         .build()
         .expect("client")
+}
+
+/// What a [`counting_emulator`] answered: successful (2xx) `POST`s by
+/// request target (`/bucket/key?x-oss-process`: one per processed key),
+/// and every answer of any kind under `*`.
+pub type Counts = Arc<Mutex<BTreeMap<String, usize>>>;
+
+/// An emulator accepting [`AK`]/[`SK`] that counts what it answers.
+pub fn counting_emulator() -> (Emulator, Counts) {
+    let counts = Counts::default();
+    let log = Arc::clone(&counts);
+    let emulator = Emulator::builder()
+        .credentials(Credentials::new(AK, SK))
+        .on_request(move |r| {
+            let mut counts = log.lock().unwrap();
+            *counts.entry("*".to_string()).or_insert(0) += 1;
+            if r.method == "POST" && (200..300).contains(&r.status) {
+                *counts.entry(r.target.clone()).or_insert(0) += 1;
+            }
+        })
+        .start()
+        .expect("start emulator");
+    (emulator, counts)
+}
+
+/// A [`counting_emulator`] with a `thumbs` bucket and a small PNG at each
+/// of `keys` in `photos`.
+pub fn photos_emulator(keys: &[String]) -> (Emulator, Counts) {
+    let (emulator, counts) = counting_emulator();
+    emulator.create_bucket("thumbs").unwrap();
+    let photo = super::images::png(24, 16);
+    for key in keys {
+        emulator.put_object("photos", key, &photo).unwrap();
+    }
+    (emulator, counts)
 }
 
 /// Sends a path-style request to `bucket` on `emulator`, signed (header

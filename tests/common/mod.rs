@@ -30,7 +30,9 @@ pub mod v4;
 
 pub use dates::{http_date, iso_basic, iso_extended, parse_iso_basic};
 #[cfg(feature = "emulator")]
-pub use emulator::{AK, SK, client, emulator, service_error, signed};
+pub use emulator::{
+    AK, Counts, SK, client, counting_emulator, emulator, photos_emulator, service_error, signed,
+};
 #[cfg(feature = "emulator")]
 pub use images::{gradient, jpeg, png, psnr};
 pub use raw::{Raw, is_request_id, send};
